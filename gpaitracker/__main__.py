@@ -1,0 +1,5 @@
+import sys
+
+from gpaitracker.cli.main import main
+
+sys.exit(main())

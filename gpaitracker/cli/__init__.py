@@ -1,0 +1,1 @@
+"""The `gpaitracker` command line; it calls the same services as the window."""

@@ -1,0 +1,68 @@
+"""audit and check: read the trail, prove it and the register intact."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlmodel import select
+
+from gpaitracker import audit, checks
+from gpaitracker.cli import output
+from gpaitracker.cli.context import Context
+from gpaitracker.db import session_scope
+from gpaitracker.models import AuditEvent
+
+EXIT_PROBLEM = 3
+
+
+def cmd_audit(ctx: Context, args: argparse.Namespace) -> int:
+    if args.verify:
+        with ctx.register.engine.connect() as conn:
+            problem = audit.verify_chain(conn)
+        if problem is not None:
+            print(f"audit trail broken: {problem}", file=sys.stderr)
+            return EXIT_PROBLEM
+        print("audit trail intact")
+        return 0
+    with session_scope(ctx.register) as s:
+        query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(args.limit)  # type: ignore[union-attr]
+        if args.entity:
+            query = query.where(AuditEvent.entity_id == args.entity)
+        events = list(reversed(s.exec(query).all()))
+    headers = ["id", "at", "actor", "action", "entity", "entity_id", "field", "old", "new"]
+    rows = [
+        [e.id, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, e.entity, e.entity_id,
+         e.field, e.old_value, e.new_value]  # fmt: skip
+        for e in events
+    ]
+    if args.format == "json":
+        output.as_json([dict(zip(headers, r, strict=True)) for r in rows])
+    else:
+        output.table(headers, rows)
+    return 0
+
+
+def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
+    report = checks.run_checks(ctx.register)
+    for note in report.notes:
+        print(note)
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    if not report.ok:
+        print(f"{len(report.problems)} problem(s) found", file=sys.stderr)
+        return EXIT_PROBLEM
+    print("register OK")
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("audit", parents=[common], help="show or verify the audit trail")
+    p.add_argument("--verify", action="store_true", help="check the hash chain (exit 3 if broken)")
+    p.add_argument("--entity", metavar="ID", help="only events of this key, email or slug")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("check", parents=[common], help="verify database and audit trail")
+    p.set_defaults(func=cmd_check)

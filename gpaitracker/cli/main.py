@@ -1,0 +1,70 @@
+"""Entry point: parse arguments, run one command, turn user errors into one-line messages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gpaitracker import __version__
+from gpaitracker.cli import audit_cmds, register_cmds, setup_cmds
+from gpaitracker.cli.context import open_context
+from gpaitracker.errors import UserError
+
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_PROBLEM = 0, 1, 2, 3
+
+
+def _common() -> argparse.ArgumentParser:
+    # Accepted before or after the command; SUPPRESS keeps a later default from hiding
+    # an earlier value.
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("register")
+    g.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
+                   help="register folder (default: GPAITRACKER_HOME or the user data folder)")  # fmt: skip
+    g.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                   help="database URL (default: GPAITRACKER_DB or the local SQLite file)")  # fmt: skip
+    g.add_argument("--as", dest="as_user", metavar="EMAIL", default=argparse.SUPPRESS,
+                   help="act as this person (default: GPAITRACKER_USER or the first admin)")  # fmt: skip
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="gpaitracker",
+        parents=[common],
+        description="Track EU AI Act GPAI obligations and Code of Practice measures. "
+        "Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"gpaitracker {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    setup_cmds.add_parsers(sub, common)
+    register_cmds.add_parsers(sub, common)
+    audit_cmds.add_parsers(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from gpaitracker.ui.app import run_gui
+
+        return run_gui(args)
+    try:
+        ctx = open_context(args)
+        try:
+            return int(args.func(ctx, args))
+        finally:
+            ctx.register.engine.dispose()
+    except UserError as exc:
+        print(f"gpaitracker: error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("gpaitracker: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Alembic migrations of the register schema (explicit operations, never today's models)."""

@@ -1,0 +1,1 @@
+"""Use cases. Every write takes the session keyword-only, validates, and records audit events."""

@@ -1,0 +1,195 @@
+"""Catalogues in the register: install versions and apply their entries to models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from gpaitracker import audit, rules
+from gpaitracker import catalogue as catalogue_files
+from gpaitracker.audit import Change
+from gpaitracker.catalogue import CatalogueFile
+from gpaitracker.errors import NotFoundError, ValidationError
+from gpaitracker.models import AIModel, Catalogue, CatalogueEntry, Organisation, Person, Requirement
+
+
+def facts_for(org: Organisation, model: AIModel) -> rules.Facts:
+    return rules.Facts(
+        placed_on_market=model.placed_on_market,
+        training_flop=model.training_flop,
+        open_source=model.open_source,
+        designated_systemic_risk=model.designated_systemic_risk,
+        threshold_date=model.threshold_date,
+        non_eu=org.non_eu,
+        sme=org.sme,
+        signatory=org.signatory,
+    )
+
+
+def requirement_key(slug: str, code: str, occurrence: int = 1) -> str:
+    return f"{slug}/{code}" if occurrence == 1 else f"{slug}/{code}#{occurrence}"
+
+
+def install(
+    *, session: Session, actor: Person, cat: CatalogueFile, active: bool = True
+) -> Catalogue:
+    """Store one catalogue version; it never changes afterwards."""
+    existing = session.exec(
+        select(Catalogue).where(Catalogue.catalogue_id == cat.id, Catalogue.version == cat.version)
+    ).first()
+    if existing is not None:
+        if existing.source_sha256 != cat.sha256:
+            raise ValidationError(
+                f"catalogue {cat.id} version {cat.version} is already loaded with other content; "
+                "give the changed file a new version"
+            )
+        return existing
+    if active:
+        for other in session.exec(select(Catalogue).where(Catalogue.catalogue_id == cat.id)):
+            other.active = False
+            session.add(other)
+    row = Catalogue(
+        catalogue_id=cat.id,
+        version=cat.version,
+        title=cat.title,
+        published=cat.published,
+        source_sha256=cat.sha256,
+        active=active,
+    )
+    session.add(row)
+    session.flush()
+    session.execute(
+        insert(CatalogueEntry),
+        [
+            {
+                "catalogue_pk": row.id,
+                "code": e.code,
+                "parent_code": e.parent,
+                "kind": e.kind,
+                "title": e.title,
+                "reference": e.reference,
+                "summary": e.summary,
+                "applies": json.dumps(list(e.applies)),
+                "due_rule": e.due,
+                "recurrence_months": e.recurrence_months,
+                "evidence": json.dumps(list(e.evidence), ensure_ascii=False),
+                "kpis": json.dumps(list(e.kpis), ensure_ascii=False),
+                "position": position,
+            }
+            for position, e in enumerate(cat.entries)
+        ],
+    )
+    audit.record(
+        session,
+        actor.email,
+        [Change("load", "catalogue", f"{cat.id}@{cat.version}", "sha256", None, cat.sha256)],
+    )
+    return row
+
+
+def install_shipped(
+    *, session: Session, actor: Person, pinned: dict[str, str] | None = None
+) -> list[Catalogue]:
+    """Install the newest built-in version of each catalogue (or the pinned version)."""
+    latest: dict[str, CatalogueFile] = {}
+    for cat in catalogue_files.shipped():
+        if pinned and cat.id in pinned:
+            if cat.version == pinned[cat.id]:
+                latest[cat.id] = cat
+            continue
+        latest[cat.id] = cat  # shipped() is sorted oldest first
+    if pinned:
+        for cat_id, version in pinned.items():
+            if cat_id not in latest:
+                raise NotFoundError(f"built-in catalogue {cat_id} version {version} does not exist")
+    return [install(session=session, actor=actor, cat=c) for c in latest.values()]
+
+
+def active_catalogues(*, session: Session) -> list[Catalogue]:
+    return list(
+        session.exec(
+            select(Catalogue).where(Catalogue.active == True).order_by(Catalogue.catalogue_id)  # noqa: E712
+        ).all()
+    )
+
+
+def entries_of(*, session: Session, catalogue_pk: int) -> list[CatalogueEntry]:
+    return list(
+        session.exec(
+            select(CatalogueEntry)
+            .where(CatalogueEntry.catalogue_pk == catalogue_pk)
+            .order_by(CatalogueEntry.position)
+        ).all()
+    )
+
+
+def entry_rule(entry: CatalogueEntry) -> tuple[str, ...]:
+    return tuple(json.loads(entry.applies))
+
+
+def is_tracked(entry: CatalogueEntry) -> bool:
+    rule = entry_rule(entry)
+    return entry.kind in catalogue_files.TRACKED_KINDS and "informational" not in rule
+
+
+def applicable_entries(
+    *, session: Session, facts: rules.Facts
+) -> list[CatalogueEntry]:
+    """Tracked entries of every active catalogue that apply to a model with these facts."""
+    out = []
+    for cat in active_catalogues(session=session):
+        assert cat.id is not None
+        for entry in entries_of(session=session, catalogue_pk=cat.id):
+            if is_tracked(entry) and rules.applies(entry_rule(entry), facts):
+                out.append(entry)
+    return out
+
+
+def create_requirement(
+    session: Session,
+    model: AIModel,
+    entry: CatalogueEntry,
+    facts: rules.Facts,
+    today: dt.date | None = None,
+) -> tuple[Requirement, Change]:
+    assert entry.id is not None and model.id is not None
+    item = Requirement(
+        model_id=model.id,
+        entry_id=entry.id,
+        code=entry.code,
+        due_date=rules.due_date(entry.due_rule, facts, today),
+    )
+    session.add(item)
+    change = Change(
+        "create",
+        "requirement",
+        requirement_key(model.slug, entry.code),
+        "due_date",
+        None,
+        item.due_date,
+    )
+    return item, change
+
+
+def apply_to_model(
+    *, session: Session, actor: Person, org: Organisation, model: AIModel
+) -> list[Requirement]:
+    """Fill the register with every applicable entry the model does not have yet."""
+    facts = facts_for(org, model)
+    have = set(
+        session.exec(select(Requirement.code).where(Requirement.model_id == model.id)).all()
+    )
+    created: list[Requirement] = []
+    changes: list[Change] = []
+    for entry in applicable_entries(session=session, facts=facts):
+        if entry.code in have:
+            continue
+        item, change = create_requirement(session, model, entry, facts)
+        created.append(item)
+        changes.append(change)
+    session.flush()
+    audit.record(session, actor.email, changes)
+    return created

@@ -1,0 +1,85 @@
+"""The organisation profile: the provider whose obligations the register tracks."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from gpaitracker import audit, validation
+from gpaitracker.audit import Change
+from gpaitracker.errors import NotFoundError, ValidationError
+from gpaitracker.models import Organisation, Person
+from gpaitracker.services import catalogues, people
+
+
+def get(*, session: Session) -> Organisation:
+    org = session.exec(select(Organisation)).first()
+    if org is None:
+        raise NotFoundError("the register has no organisation yet; run 'gpaitracker init' first")
+    return org
+
+
+def exists(*, session: Session) -> bool:
+    return session.exec(select(Organisation.id)).first() is not None
+
+
+def create_register(
+    *,
+    session: Session,
+    name: str,
+    admin_name: str,
+    admin_email: str,
+    non_eu: bool = False,
+    sme: bool = False,
+    signatory: bool = False,
+    pinned_catalogues: dict[str, str] | None = None,
+) -> tuple[Organisation, Person]:
+    """Create the organisation, its first admin, and load the built-in catalogues."""
+    if exists(session=session):
+        raise ValidationError("organisation already exists in this register")
+    org_name = validation.text(name, "organisation", max_chars=200, required=True)
+    admin = people.bootstrap_admin(session=session, name=admin_name, email=admin_email)
+    org = Organisation(name=org_name, non_eu=non_eu, sme=sme, signatory=signatory)
+    session.add(org)
+    session.flush()
+    audit.record(
+        session,
+        admin.email,
+        [
+            Change("create", "organisation", str(org.id), "name", None, org.name),
+            Change("create", "organisation", str(org.id), "non_eu", None, non_eu),
+            Change("create", "organisation", str(org.id), "sme", None, sme),
+            Change("create", "organisation", str(org.id), "signatory", None, signatory),
+        ],
+    )
+    catalogues.install_shipped(session=session, actor=admin, pinned=pinned_catalogues)
+    return org, admin
+
+
+def update(
+    *,
+    session: Session,
+    actor: Person,
+    name: str | None = None,
+    non_eu: bool | None = None,
+    sme: bool | None = None,
+    signatory: bool | None = None,
+) -> Organisation:
+    validation.require_admin(actor)
+    org = get(session=session)
+    changes: list[Change] = []
+    if name is not None:
+        value = validation.text(name, "organisation", max_chars=200, required=True)
+        if value != org.name:
+            changes.append(Change("update", "organisation", str(org.id), "name", org.name, value))
+            org.name = value
+    for field, value in (("non_eu", non_eu), ("sme", sme), ("signatory", signatory)):
+        if value is not None and getattr(org, field) != value:
+            changes.append(
+                Change("update", "organisation", str(org.id), field, getattr(org, field), value)
+            )
+            setattr(org, field, value)
+    if changes:
+        session.add(org)
+        session.flush()
+        audit.record(session, actor.email, changes)
+    return org
