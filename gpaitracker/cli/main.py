@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gpaitracker import __version__
-from gpaitracker.cli import audit_cmds, register_cmds, setup_cmds
+from gpaitracker.cli import audit_cmds, evidence_cmds, register_cmds, setup_cmds
 from gpaitracker.cli.context import open_context
 from gpaitracker.errors import UserError
 
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     setup_cmds.add_parsers(sub, common)
     register_cmds.add_parsers(sub, common)
     audit_cmds.add_parsers(sub, common)
+    evidence_cmds.add_parsers(sub, common)
     return parser
 
 
