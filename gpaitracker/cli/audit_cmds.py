@@ -32,8 +32,17 @@ def cmd_audit(ctx: Context, args: argparse.Namespace) -> int:
         events = list(reversed(s.exec(query).all()))
     headers = ["id", "at", "actor", "action", "entity", "entity_id", "field", "old", "new"]
     rows = [
-        [e.id, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, e.entity, e.entity_id,
-         e.field, e.old_value, e.new_value]  # fmt: skip
+        [
+            e.id,
+            e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.actor,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.field,
+            e.old_value,
+            e.new_value,
+        ]  # fmt: skip
         for e in events
     ]
     if args.format == "json":
@@ -44,6 +53,10 @@ def cmd_audit(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
+    if args.gc:
+        min_age = args.gc_min_age * 60 if args.gc_min_age is not None else checks.GC_MIN_AGE_S
+        for path in checks.collect_garbage(ctx.register, min_age):
+            print(f"removed unused evidence file {path}")
     report = checks.run_checks(ctx.register)
     for note in report.notes:
         print(note)
@@ -64,5 +77,11 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("check", parents=[common], help="verify database and audit trail")
+    p = sub.add_parser("check", parents=[common],
+                       help="verify database, audit trail and evidence files")  # fmt: skip
+    p.add_argument("--gc", action="store_true",
+                   help="first remove unused evidence files and unfinished imports")  # fmt: skip
+    p.add_argument("--gc-min-age", type=float, metavar="MINUTES",
+                   help="--gc keeps leftovers younger than this, which may belong to an import "
+                   f"still running (default {checks.GC_MIN_AGE_S // 60})")  # fmt: skip
     p.set_defaults(func=cmd_check)
