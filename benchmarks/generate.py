@@ -52,16 +52,34 @@ def generate(
         ).all()
         s.execute(
             insert(Person),
-            [{"name": f"Person {i}", "email": f"p{i}@provider.eu", "role": "officer",
-              "active": True, "created_at": utcnow()} for i in range(people)],  # fmt: skip
+            [
+                {
+                    "name": f"Person {i}",
+                    "email": f"p{i}@provider.eu",
+                    "role": "officer",
+                    "active": True,
+                    "created_at": utcnow(),
+                }
+                for i in range(people)
+            ],  # fmt: skip
         )
         person_ids = [r[0] for r in s.execute(select(Person.id)).all()]
         s.execute(
             insert(AIModel),
-            [{"name": f"Model {i}", "slug": f"model-{i}", "version": "1",
-              "placed_on_market": dt.date(2025, 9, 1), "open_source": False,
-              "designated_systemic_risk": True, "notes": "", "retired": False,
-              "created_at": utcnow()} for i in range(models)],  # fmt: skip
+            [
+                {
+                    "name": f"Model {i}",
+                    "slug": f"model-{i}",
+                    "version": "1",
+                    "placed_on_market": dt.date(2025, 9, 1),
+                    "open_source": False,
+                    "designated_systemic_risk": True,
+                    "notes": "",
+                    "retired": False,
+                    "created_at": utcnow(),
+                }
+                for i in range(models)
+            ],  # fmt: skip
         )
         model_ids = [r[0] for r in s.execute(select(AIModel.id)).all()]
         today = dt.date.today()
@@ -85,15 +103,32 @@ def generate(
         req_ids = [r[0] for r in s.execute(select(Requirement.id)).all()]
         s.execute(
             insert(Evidence),
-            [{"title": f"Evidence {i}", "description": "", "kind": "file",
-              "created_at": utcnow()} for i in range(evidence)],  # fmt: skip
+            [
+                {
+                    "title": f"Evidence {i}",
+                    "description": "",
+                    "kind": "file",
+                    "created_at": utcnow(),
+                }
+                for i in range(evidence)
+            ],  # fmt: skip
         )
         ev_ids = [r[0] for r in s.execute(select(Evidence.id)).all()]
         s.execute(
             insert(EvidenceRevision),
-            [{"evidence_id": e, "number": 1, "sha256": f"{e:064x}", "size": 1000,
-              "media_type": "application/pdf", "original_name": f"doc{e}.pdf", "note": "",
-              "added_at": utcnow()} for e in ev_ids],  # fmt: skip
+            [
+                {
+                    "evidence_id": e,
+                    "number": 1,
+                    "sha256": f"{e:064x}",
+                    "size": 1000,
+                    "media_type": "application/pdf",
+                    "original_name": f"doc{e}.pdf",
+                    "note": "",
+                    "added_at": utcnow(),
+                }
+                for e in ev_ids
+            ],  # fmt: skip
         )
         links = {(rng.choice(ev_ids), rng.choice(req_ids)) for _ in range(evidence)}
         s.execute(insert(EvidenceLink), [{"evidence_id": a, "requirement_id": b} for a, b in links])
@@ -103,9 +138,10 @@ def generate(
 
 def _bulk_audit(session, count: int, batch: int = 50_000) -> None:
     """Append count valid, chained events (so verification benchmarks see a real chain)."""
-    prev = session.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar() or audit.GENESIS
+    prev = (
+        session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+        or audit.GENESIS
+    )
     at = utcnow()
     done = 0
     while done < count:

@@ -1,6 +1,6 @@
 """Run every benchmark (or those whose name contains a filter) and print ratios.
 
-    python -m benchmarks.run [--quick] [FILTER ...]
+python -m benchmarks.run [--quick] [FILTER ...]
 """
 
 from __future__ import annotations

@@ -124,9 +124,7 @@ def verify_chain(
     prev = GENESIS
     seen = 0
     last_id = 0
-    cols = (
-        "id, at, actor, action, entity, entity_id, field, old_value, new_value, prev_hash, hash"
-    )
+    cols = "id, at, actor, action, entity, entity_id, field, old_value, new_value, prev_hash, hash"
     table = AuditEvent.__table__  # type: ignore[attr-defined]
     at_type = table.c.at.type
     while True:

@@ -189,9 +189,7 @@ def _parse_entry(source: str, index: int, raw: object, base_rule: tuple[str, ...
     try:
         applies = base_rule + rules.parse_applies(raw.get("applies", "all"))
         due = rules.parse_due(raw.get("due", "none"))
-        recurrence = (
-            rules.parse_recurrence(raw["recurrence"]) if "recurrence" in raw else None
-        )
+        recurrence = rules.parse_recurrence(raw["recurrence"]) if "recurrence" in raw else None
     except ValidationError as exc:
         raise _fail(source, where, str(exc)) from None
     return Entry(
@@ -240,7 +238,9 @@ def load_file(path: Path) -> CatalogueFile:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise CatalogueError(f"catalogue {path}: file is {size} bytes, more than {MAX_FILE_BYTES}")
+            raise CatalogueError(
+                f"catalogue {path}: file is {size} bytes, more than {MAX_FILE_BYTES}"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise CatalogueError(f"catalogue {path}: cannot be read ({exc.strerror})") from None

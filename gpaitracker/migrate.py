@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -21,18 +18,30 @@ from gpaitracker.errors import SchemaTooNewError, StorageError
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def _alembic_config() -> Config:
+MIGRATIONS = Path(__file__).with_name("migrations")
+_REV = re.compile(r'^(down_revision|revision)\s*=\s*["\']?([\w-]+|None)["\']?', re.M)
+
+
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config  # imported only when a migration runs (~0.1 s)
+
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
 def known_revisions() -> tuple[set[str], str]:
-    script = ScriptDirectory.from_config(_alembic_config())
-    revisions = {rev.revision for rev in script.walk_revisions()}
-    head = script.get_current_head()
-    assert head is not None
-    return revisions, head
+    """Revision ids and the head, read from the migration files without importing Alembic."""
+    revisions: dict[str, str | None] = {}
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(m.groups() for m in _REV.finditer(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            down = found.get("down_revision")
+            revisions[found["revision"]] = None if down in (None, "None") else down
+    parents = {down for down in revisions.values() if down}
+    heads = [rev for rev in revisions if rev not in parents]
+    assert len(heads) == 1, f"migrations must have one head, found {heads}"
+    return set(revisions), heads[0]
 
 
 def _check_sqlite_file(path: Path) -> bool:
@@ -112,8 +121,8 @@ def open_register(home: Path, url: str | None = None, *, migrate: bool = True) -
 def _prepare(register: Register, existing_file: Path | None, *, migrate: bool) -> None:
     revisions, head = known_revisions()
     with register.engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
         tables = set(inspect(conn).get_table_names())
+        current = _read_revision(conn) if "alembic_version" in tables else None
         conn.rollback()
     if current is None and tables - {"alembic_version"}:
         raise StorageError(f"{register.url} holds other data and is not a GPAI Tracker register")
@@ -126,13 +135,19 @@ def _prepare(register: Register, existing_file: Path | None, *, migrate: bool) -
         return
     if existing_file is not None and current is not None:
         backup_sqlite(existing_file, paths.backups_dir(register.home), f"before-{head}")
+    from alembic import command
+
     cfg = _alembic_config()
-    with register.engine.connect().execution_options(gpai_write=True) as conn:
-        with conn.begin():
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+    with register.engine.connect().execution_options(gpai_write=True) as conn, conn.begin():
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def _read_revision(conn) -> str | None:  # type: ignore[no-untyped-def]
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    return rows[0][0] if rows else None
 
 
 def current_revision(register: Register) -> str | None:
     with register.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return _read_revision(conn)

@@ -28,9 +28,7 @@ def text(value: object, field: str, *, max_chars: int = 300, required: bool = Fa
     if "\x00" in value:
         raise ValidationError(f"{field} {_preview(value)} contains a NUL character")
     if len(value) > max_chars:
-        raise ValidationError(
-            f"{field} is {len(value)} characters long; the limit is {max_chars}"
-        )
+        raise ValidationError(f"{field} is {len(value)} characters long; the limit is {max_chars}")
     value = value.strip()
     if required and not value:
         raise ValidationError(f"{field} must not be empty")
@@ -56,9 +54,7 @@ def require_writer(actor: Person) -> None:
     if not actor.active:
         raise PermissionDenied(f"person {actor.email} is inactive and cannot change the register")
     if actor.role not in WRITER_ROLES:
-        raise PermissionDenied(
-            f"person {actor.email} has role {actor.role}, which is read-only"
-        )
+        raise PermissionDenied(f"person {actor.email} has role {actor.role}, which is read-only")
 
 
 def require_admin(actor: Person) -> None:

@@ -8,8 +8,9 @@ from gpaitracker.db import session_scope
 def _append(register, n):
     with session_scope(register, write=True) as s:
         audit.record(
-            s, "ada@provider.eu", [Change("update", "requirement", f"m/X-{i}", "notes", "a", "b")
-                                   for i in range(n)]
+            s,
+            "ada@provider.eu",
+            [Change("update", "requirement", f"m/X-{i}", "notes", "a", "b") for i in range(n)],
         )
 
 
@@ -53,8 +54,10 @@ def test_deleted_event_breaks_the_link_of_the_next(register):
 def test_rehashed_forgery_still_breaks_the_following_link(register):
     _append(register, 5)
     con = sqlite3.connect(register.url.removeprefix("sqlite:///"))
-    row = con.execute("SELECT at, actor, action, entity, entity_id, field, old_value, prev_hash "
-                      "FROM audit_event WHERE id=2").fetchone()
+    row = con.execute(
+        "SELECT at, actor, action, entity, entity_id, field, old_value, prev_hash "
+        "FROM audit_event WHERE id=2"
+    ).fetchone()
     import datetime as dt
 
     at = dt.datetime.fromisoformat(row[0])

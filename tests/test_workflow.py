@@ -47,10 +47,16 @@ def test_owner_cannot_approve_own_review():
 
 def test_not_applicable_needs_justification():
     with pytest.raises(ValidationError, match="justification"):
-        workflow.check_transition(Status.NOT_STARTED, Status.NOT_APPLICABLE, actor_id=1,
-                                  owner_id=None, justification="  ")
-    workflow.check_transition(Status.NOT_STARTED, Status.NOT_APPLICABLE, actor_id=1,
-                              owner_id=None, justification="model not placed in the EU")
+        workflow.check_transition(
+            Status.NOT_STARTED, Status.NOT_APPLICABLE, actor_id=1, owner_id=None, justification="  "
+        )
+    workflow.check_transition(
+        Status.NOT_STARTED,
+        Status.NOT_APPLICABLE,
+        actor_id=1,
+        owner_id=None,
+        justification="model not placed in the EU",
+    )
 
 
 def test_unknown_status_lists_the_allowed_ones():

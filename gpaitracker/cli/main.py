@@ -18,12 +18,13 @@ def _common() -> argparse.ArgumentParser:
     # an earlier value.
     common = argparse.ArgumentParser(add_help=False)
     g = common.add_argument_group("register")
-    g.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
-                   help="register folder (default: GPAITRACKER_HOME or the user data folder)")  # fmt: skip
-    g.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
-                   help="database URL (default: GPAITRACKER_DB or the local SQLite file)")  # fmt: skip
-    g.add_argument("--as", dest="as_user", metavar="EMAIL", default=argparse.SUPPRESS,
-                   help="act as this person (default: GPAITRACKER_USER or the first admin)")  # fmt: skip
+    hidden = argparse.SUPPRESS
+    g.add_argument("--home", metavar="DIR", default=hidden,
+                   help="register folder (default: GPAITRACKER_HOME)")  # fmt: skip
+    g.add_argument("--db", metavar="URL", default=hidden,
+                   help="database URL (default: GPAITRACKER_DB or the local file)")  # fmt: skip
+    g.add_argument("--as", dest="as_user", metavar="EMAIL", default=hidden,
+                   help="act as this person (default: GPAITRACKER_USER)")  # fmt: skip
     return common
 
 

@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from typing import TextIO
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO = sys.stdout) -> None:
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO = sys.stdout
+) -> None:
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
@@ -28,7 +30,9 @@ def as_json(data: object, out: TextIO = sys.stdout) -> None:
     out.write("\n")
 
 
-def as_csv(headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO = sys.stdout) -> None:
+def as_csv(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO = sys.stdout
+) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
     for row in rows:

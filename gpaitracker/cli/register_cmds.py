@@ -22,7 +22,9 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         status=args.status,
         owner=args.owner,
         overdue=args.overdue,
-        due_before=rules.parse_date(args.due_before, "due-before date") if args.due_before else None,
+        due_before=rules.parse_date(args.due_before, "due-before date")
+        if args.due_before
+        else None,
         text=args.search,
         include_inactive=args.all,
     )

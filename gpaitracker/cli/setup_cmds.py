@@ -88,15 +88,30 @@ def cmd_model_add(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_model_list(ctx: Context, args: argparse.Namespace) -> int:
-    headers = ["slug", "name", "version", "placed_on_market", "flop", "open_source", "systemic_risk"]
+    headers = [
+        "slug",
+        "name",
+        "version",
+        "placed_on_market",
+        "flop",
+        "open_source",
+        "systemic_risk",
+    ]
     with session_scope(ctx.register) as s:
         org = organisation.get(session=s)
         rows = []
         for m in ai_models.list_models(session=s):
             facts = catalogues.facts_for(org, m)
             rows.append(
-                [m.slug, m.name, m.version, m.placed_on_market, m.training_flop, m.open_source,
-                 facts.systemic_risk]  # fmt: skip
+                [
+                    m.slug,
+                    m.name,
+                    m.version,
+                    m.placed_on_market,
+                    m.training_flop,
+                    m.open_source,
+                    facts.systemic_risk,
+                ]  # fmt: skip
             )
     _emit(args.format, headers, rows)
     return 0

@@ -135,9 +135,7 @@ def is_tracked(entry: CatalogueEntry) -> bool:
     return entry.kind in catalogue_files.TRACKED_KINDS and "informational" not in rule
 
 
-def applicable_entries(
-    *, session: Session, facts: rules.Facts
-) -> list[CatalogueEntry]:
+def applicable_entries(*, session: Session, facts: rules.Facts) -> list[CatalogueEntry]:
     """Tracked entries of every active catalogue that apply to a model with these facts."""
     out = []
     for cat in active_catalogues(session=session):
@@ -179,9 +177,7 @@ def apply_to_model(
 ) -> list[Requirement]:
     """Fill the register with every applicable entry the model does not have yet."""
     facts = facts_for(org, model)
-    have = set(
-        session.exec(select(Requirement.code).where(Requirement.model_id == model.id)).all()
-    )
+    have = set(session.exec(select(Requirement.code).where(Requirement.model_id == model.id)).all())
     created: list[Requirement] = []
     changes: list[Change] = []
     for entry in applicable_entries(session=session, facts=facts):

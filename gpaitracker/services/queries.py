@@ -102,7 +102,9 @@ def list_rows(
         query = query.where(
             or_(CatalogueEntry.title.ilike(needle), Requirement.code.ilike(needle))  # type: ignore[attr-defined]
         )
-    query = query.order_by(Requirement.due_date.is_(None), Requirement.due_date, AIModel.slug, Requirement.code)  # type: ignore[union-attr]
+    query = query.order_by(
+        Requirement.due_date.is_(None), Requirement.due_date, AIModel.slug, Requirement.code
+    )  # type: ignore[union-attr]
     rows = []
     for r in session.execute(query):
         rows.append(
@@ -133,4 +135,3 @@ def status_counts(rows: list[RequirementRow]) -> dict[str, int]:
     for row in rows:
         counts[row.status] += 1
     return counts
-

@@ -77,7 +77,9 @@ def _person_for(session: Session, email: str, field: str) -> Person:
     if not person.active:
         raise ValidationError(f"{field} {person.email} is inactive")
     if person.role not in OWNER_ROLES:
-        raise ValidationError(f"{field} {person.email} has role {person.role} and cannot take items")
+        raise ValidationError(
+            f"{field} {person.email} has role {person.role} and cannot take items"
+        )
     return person
 
 

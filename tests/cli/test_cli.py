@@ -1,0 +1,210 @@
+"""The command line as a user runs it: a subprocess, its output and its exit code."""
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+ADA = "ada@provider.eu"
+
+
+def ok(*args, home, **kw):
+    result = run_cli(*args, home=home, **kw)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def user_error(*args, home, **kw):
+    result = run_cli(*args, home=home, **kw)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    return result.stderr.strip()
+
+
+@pytest.fixture(scope="module")
+def _template(tmp_path_factory):
+    """One register built through the CLI, copied for each test (the CLI start-up is ~0.7 s)."""
+    home = tmp_path_factory.mktemp("cli-template") / "home"
+    ok("init", "--organisation", "Provider SA", "--signatory", "--admin-name", "Ada",
+       "--admin-email", ADA, home=home)  # fmt: skip
+    ok("person", "add", "Olga Officer", "--email", "olga@provider.eu", "--role", "officer",
+       home=home)  # fmt: skip
+    ok("person", "add", "Rita Reviewer", "--email", "rita@provider.eu", "--role", "reviewer",
+       home=home)  # fmt: skip
+    ok("model", "add", "Atlas 2", "--placed-on-market", "2025-09-01", "--flop", "3e24",
+       home=home)  # fmt: skip
+    return home
+
+
+@pytest.fixture
+def cli_home(home, _template):
+    shutil.copytree(_template, home)
+    return home
+
+
+def test_version_and_help():
+    from gpaitracker import __version__
+
+    result = run_cli("--version", home=Path("/nonexistent"))
+    assert result.stdout.strip() == f"gpaitracker {__version__}"
+
+
+def test_every_command_has_help(tmp_path, capsys):
+    commands = [
+        ["init"], ["org", "show"], ["org", "edit"], ["model", "add"], ["model", "list"],
+        ["person", "add"], ["person", "edit"], ["person", "list"], ["list"], ["show"],
+        ["assign"], ["due"], ["priority"], ["note"], ["status"], ["audit"], ["check"],
+    ]  # fmt: skip
+    from gpaitracker.cli.main import build_parser
+
+    for command in commands:  # in-process: 17 interpreter start-ups would cost ~12 s
+        with pytest.raises(SystemExit) as done:
+            build_parser().parse_args([*command, "--help"])
+        assert done.value.code == 0, command
+        assert "usage: gpaitracker " + " ".join(command) in capsys.readouterr().out
+    result = run_cli("status", "--help", home=tmp_path)
+    assert result.returncode == 0 and "not_applicable" in result.stdout
+
+
+def test_init_records_os_user_as_first_admin(home):
+    ok("init", "--organisation", "Solo Labs", home=home)
+    people = json.loads(ok("person", "list", "--format", "json", home=home).stdout)
+    assert len(people) == 1 and people[0]["role"] == "admin"
+    import getpass
+
+    assert people[0]["name"] == getpass.getuser()
+
+
+def test_list_json_has_the_documented_keys(cli_home):
+    items = json.loads(ok("list", "--format", "json", home=cli_home).stdout)
+    assert items, "a new model fills the register"
+    for key in ("key", "code", "title", "model", "status", "owner", "reviewer", "due", "rag"):
+        assert key in items[0]
+    item = next(i for i in items if i["key"] == "atlas-2/AIA-53-1-a")
+    assert item["model"] == "Atlas 2"
+    assert item["status"] == "not_started"
+    assert item["due"] == "2025-09-01"
+    assert item["rag"] == "red"  # due before today and not done
+
+
+def test_working_an_item_end_to_end(cli_home):
+    key = "atlas-2/AIA-53-1-a"
+    ok("assign", key, "--owner", "olga@provider.eu", "--reviewer", "rita@provider.eu",
+       home=cli_home)  # fmt: skip
+    ok("due", key, "2027-01-15", home=cli_home)
+    ok("status", key, "in_progress", "--as", "olga@provider.eu", home=cli_home)
+    ok("status", key, "in_review", home=cli_home, env={"GPAITRACKER_USER": "olga@provider.eu"})
+    err = user_error("status", key, "done", "--as", "olga@provider.eu", home=cli_home)
+    assert "four-eyes" in err
+    ok("status", key, "done", "--as", "rita@provider.eu", "--note", "MDF approved", home=cli_home)
+    shown = json.loads(ok("show", key, "--format", "json", home=cli_home).stdout)
+    assert shown["status"] == "done"
+    assert shown["owner"] == "olga@provider.eu"
+    assert shown["due"] == "2027-01-15"
+    assert "MDF approved" in shown["notes"]
+    text = ok("show", key, home=cli_home).stdout
+    assert "Technical documentation" in text
+    done = json.loads(ok("list", "--status", "done", "--format", "json", home=cli_home).stdout)
+    assert [i["key"] for i in done] == [key]
+    mine = ok("list", "--owner", "olga@provider.eu", "--format", "csv", home=cli_home).stdout
+    assert mine.splitlines()[0].startswith("key,code,title")
+    assert len(mine.splitlines()) == 2
+    trail = json.loads(ok("audit", "--entity", key, "--format", "json", home=cli_home).stdout)
+    assert [e["new"] for e in trail if e["field"] == "status"] == [
+        "in_progress",
+        "in_review",
+        "done",
+    ]
+    assert trail[-1]["actor"] == "rita@provider.eu"
+
+
+def test_filters_overdue_and_due_before(cli_home):
+    overdue = json.loads(ok("list", "--overdue", "--format", "json", home=cli_home).stdout)
+    assert overdue and all(i["rag"] == "red" for i in overdue)
+    before = json.loads(
+        ok("list", "--due-before", "2000-01-01", "--format", "json", home=cli_home).stdout
+    )
+    assert before == []
+    err = user_error("list", "--due-before", "2026-13-01", home=cli_home)
+    assert "'2026-13-01' is not a date" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["due", "atlas-2/AIA-53-1-a", "2025-02-30"], "due date '2025-02-30' is not a date"),
+        (["due", "atlas-2/NOPE", "2026-01-01"], "'atlas-2/NOPE' is not in the register"),
+        (["assign", "atlas-2/AIA-53-1-a", "--owner", "ghost@x.eu"], "'ghost@x.eu' is not in"),
+        (["status", "atlas-2/AIA-53-1-a", "done"], "from not_started to done"),
+        (["status", "atlas-2/AIA-53-1-a", "not_applicable"], "justification"),
+        (["person", "add", "X", "--email", "x@x.eu", "--role", "boss"], "role 'boss'"),
+        (["model", "add", "M", "--placed-on-market", "soon"], "'soon' is not a date"),
+        (["model", "add", "M", "--placed-on-market", "2026-01-01", "--flop", "lots"], "'lots'"),
+    ],
+)
+def test_user_errors_exit_1_with_one_line(cli_home, args, message):
+    assert message in user_error(*args, home=cli_home)
+
+
+def test_non_utf8_and_huge_notes_are_refused(cli_home):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, GPAITRACKER_HOME=str(cli_home))
+    bad = subprocess.run(
+        [sys.executable.encode(), b"-m", b"gpaitracker", b"note", b"atlas-2/AIA-53-1-a",
+         b"caf\xe9 latin-1"], capture_output=True, env=env,
+    )  # fmt: skip
+    assert bad.returncode == 1 and b"not valid UTF-8" in bad.stderr
+    big = run_cli("note", "atlas-2/AIA-53-1-a", "x" * 100_000, home=cli_home)
+    assert big.returncode == 1 and "limit is 20000" in big.stderr
+
+
+def test_usage_errors_exit_2(cli_home):
+    assert run_cli("due", home=cli_home).returncode == 2
+    assert run_cli("list", "--format", "xml", home=cli_home).returncode == 2
+    assert run_cli("frobnicate", home=cli_home).returncode == 2
+
+
+def test_tampered_audit_is_reported_by_verify_and_check(cli_home):
+    assert "intact" in ok("audit", "--verify", home=cli_home).stdout
+    assert "register OK" in ok("check", home=cli_home).stdout
+    con = sqlite3.connect(cli_home / "register.sqlite")
+    con.execute("UPDATE audit_event SET new_value='mallory@x.eu' WHERE id=5")
+    con.commit()
+    con.close()
+    verify = run_cli("audit", "--verify", home=cli_home)
+    assert verify.returncode == 3 and "audit event 5" in verify.stderr
+    check = run_cli("check", home=cli_home)
+    assert check.returncode == 3 and "audit event 5" in check.stderr
+
+
+def test_not_a_database_and_newer_schema(home):
+    home.mkdir(parents=True)
+    (home / "register.sqlite").write_text("hello, I am a text file\n")
+    assert "not an SQLite database" in user_error("list", home=home)
+    (home / "register.sqlite").unlink()
+    ok("init", "--organisation", "P", home=home)
+    con = sqlite3.connect(home / "register.sqlite")
+    con.execute("UPDATE alembic_version SET version_num='0099_future'")
+    con.commit()
+    con.close()
+    assert "newer than this GPAI Tracker knows" in user_error("list", home=home)
+
+
+def test_locked_register(cli_home):
+    con = sqlite3.connect(cli_home / "register.sqlite", isolation_level=None)
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        err = user_error("due", "atlas-2/AIA-53-1-a", "2026-05-01", home=cli_home,
+                         env={"GPAITRACKER_BUSY_TIMEOUT_MS": "200"})  # fmt: skip
+        assert "locked by another program" in err
+    finally:
+        con.execute("ROLLBACK")
+        con.close()

@@ -1,0 +1,104 @@
+"""Opening registers: fresh, upgrade of every released schema, refusal of foreign/newer files."""
+
+import hashlib
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from gpaitracker.db import session_scope
+from gpaitracker.errors import SchemaTooNewError, StorageError
+from gpaitracker.migrate import current_revision, known_revisions, open_register
+from gpaitracker.services import people, queries
+
+DATA = Path(__file__).parent / "data"
+RELEASED = sorted(DATA.glob("register-*.sqlite"))
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_fresh_register_is_at_head_with_wal_and_foreign_keys(home):
+    reg = open_register(home)
+    _, head = known_revisions()
+    assert current_revision(reg) == head
+    with reg.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    reg.engine.dispose()
+
+
+@pytest.mark.parametrize("fixture", RELEASED, ids=[p.stem for p in RELEASED])
+def test_released_schema_upgrades_and_keeps_data(home, fixture):
+    home.mkdir(parents=True)
+    target = home / "register.sqlite"
+    shutil.copy(fixture, target)
+    reg = open_register(home)
+    _, head = known_revisions()
+    assert current_revision(reg) == head
+    with session_scope(reg) as s:
+        assert people.get_by_email(session=s, email="olga@legacy.eu").name == "Olga Officer"
+        rows = queries.list_rows(session=s, filters=queries.Filters(model="orca-1"))
+        owned = [r for r in rows if r.owner == "olga@legacy.eu"]
+        assert [r.key for r in owned] == ["orca-1/AIA-53-1-a"]
+    reg.engine.dispose()
+    if fixture.stem.removeprefix("register-") not in head:
+        backups = list((home / "backups").glob("*.sqlite"))
+        assert backups, "an upgrade must copy the file aside first"
+
+
+def test_first_schema_fixture_exists():
+    assert any("0001" in p.name for p in RELEASED)
+
+
+def test_newer_schema_is_refused_and_file_untouched(home):
+    reg = open_register(home)
+    reg.engine.dispose()
+    db = home / "register.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("UPDATE alembic_version SET version_num='9999_from_the_future'")
+    con.commit()
+    con.close()
+    before = _digest(db)
+    with pytest.raises(SchemaTooNewError, match="9999_from_the_future.*newer"):
+        open_register(home)
+    assert _digest(db) == before
+
+
+def test_file_that_is_not_sqlite_is_refused(home):
+    home.mkdir(parents=True)
+    db = home / "register.sqlite"
+    db.write_bytes(b"%PDF-1.7 certainly not a database\n" * 100)
+    before = _digest(db)
+    with pytest.raises(StorageError, match="not an SQLite database"):
+        open_register(home)
+    assert _digest(db) == before
+
+
+def test_foreign_sqlite_database_is_refused(home):
+    home.mkdir(parents=True)
+    con = sqlite3.connect(home / "register.sqlite")
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.commit()
+    con.close()
+    with pytest.raises(StorageError, match="not a GPAI Tracker register"):
+        open_register(home)
+
+
+def test_read_only_file_is_refused(home, monkeypatch):
+    open_register(home).engine.dispose()
+    db = home / "register.sqlite"
+    db.chmod(0o444)
+    if os.geteuid() == 0:
+        # root may write anyway; make the permission check see what a user would.
+        import gpaitracker.migrate as migrate
+
+        monkeypatch.setattr(migrate, "_writable", lambda path: os.stat(path).st_mode & 0o222)
+    before = _digest(db)
+    with pytest.raises(StorageError, match="read-only"):
+        open_register(home)
+    assert _digest(db) == before
