@@ -6,7 +6,13 @@ import argparse
 import sys
 
 from gpaitracker import __version__
-from gpaitracker.cli import audit_cmds, evidence_cmds, register_cmds, setup_cmds
+from gpaitracker.cli import (
+    audit_cmds,
+    catalogue_cmds,
+    evidence_cmds,
+    register_cmds,
+    setup_cmds,
+)
 from gpaitracker.cli.context import open_context
 from gpaitracker.errors import UserError
 
@@ -42,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_cmds.add_parsers(sub, common)
     audit_cmds.add_parsers(sub, common)
     evidence_cmds.add_parsers(sub, common)
+    catalogue_cmds.add_parsers(sub, common)
     return parser
 
 

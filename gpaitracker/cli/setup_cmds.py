@@ -9,7 +9,7 @@ import socket
 from gpaitracker.cli import output
 from gpaitracker.cli.context import Context
 from gpaitracker.db import session_scope
-from gpaitracker.services import ai_models, catalogues, organisation, people
+from gpaitracker.services import ai_models, catalogues, organisation, people, scope
 
 
 def default_admin() -> tuple[str, str]:
@@ -57,16 +57,27 @@ def cmd_org_show(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_org_edit(ctx: Context, args: argparse.Namespace) -> int:
     with session_scope(ctx.register, write=True) as s:
-        org = organisation.update(
+        org, plans, applied = organisation.update(
             session=s,
             actor=ctx.actor(s),
+            confirm=args.yes,
             name=args.name,
             non_eu=args.non_eu,
             sme=args.sme,
             signatory=args.signatory,
         )
-        print(f"Updated organisation {org.name}")
+        _print_plans(plans, applied)
+        if applied:
+            print(f"Updated organisation {org.name}")
     return 0
+
+
+def _print_plans(plans: list[scope.ScopePlan], applied: bool) -> None:
+    for plan in plans:
+        for line in plan.lines():
+            print(line)
+    if plans and not applied:
+        print("Nothing changed yet: run again with --yes to apply these changes to the register.")
 
 
 def cmd_model_add(ctx: Context, args: argparse.Namespace) -> int:
@@ -84,6 +95,27 @@ def cmd_model_add(ctx: Context, args: argparse.Namespace) -> int:
         )
         count = len(ai_models.requirements_of(session=s, model=model))
         print(f"Added model {model.name} (key {model.slug}) with {count} register items")
+    return 0
+
+
+def cmd_model_edit(ctx: Context, args: argparse.Namespace) -> int:
+    with session_scope(ctx.register, write=True) as s:
+        model, plan, applied = ai_models.update_model(
+            session=s,
+            actor=ctx.actor(s),
+            ref=args.model,
+            confirm=args.yes,
+            name=args.name,
+            version=args.version,
+            placed_on_market=args.placed_on_market,
+            training_flop=args.flop,
+            open_source=args.open_source,
+            systemic_risk=args.systemic_risk,
+            threshold_date=args.threshold_date,
+        )
+        _print_plans([] if plan.empty else [plan], applied)
+        if applied:
+            print(f"Updated model {model.name} (key {model.slug})")
     return 0
 
 
@@ -190,6 +222,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         dest = flag.replace("-", "_")
         p.add_argument(f"--{flag}", dest=dest, action="store_true", default=None, help=text)
         p.add_argument(f"--not-{flag}", dest=dest, action="store_false", help=f"not {text}")
+    p.add_argument("--yes", action="store_true", help="apply the scope changes shown")
     p.set_defaults(func=cmd_org_edit)
 
     model = sub.add_parser("model", parents=[common], help="AI models")
@@ -207,6 +240,19 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p.add_argument("--threshold-date", metavar="DATE",
                    help="when compute met or was foreseen to meet 1e25 FLOP")  # fmt: skip
     p.set_defaults(func=cmd_model_add)
+    p = model_sub.add_parser("edit", parents=[common], help="change a model's facts (re-scopes)")
+    p.add_argument("model", help="model slug or name")
+    p.add_argument("--name")
+    p.add_argument("--version")
+    p.add_argument("--placed-on-market", metavar="DATE")
+    p.add_argument("--flop", metavar="N")
+    p.add_argument("--open-source", dest="open_source", action="store_true", default=None)
+    p.add_argument("--not-open-source", dest="open_source", action="store_false")
+    p.add_argument("--systemic-risk", dest="systemic_risk", action="store_true", default=None)
+    p.add_argument("--not-systemic-risk", dest="systemic_risk", action="store_false")
+    p.add_argument("--threshold-date", metavar="DATE")
+    p.add_argument("--yes", action="store_true", help="apply the scope changes shown")
+    p.set_defaults(func=cmd_model_edit)
     p = model_sub.add_parser("list", parents=[common], help="list models")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_model_list)

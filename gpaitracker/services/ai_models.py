@@ -13,7 +13,7 @@ from gpaitracker import audit, rules, validation
 from gpaitracker.audit import Change
 from gpaitracker.errors import NotFoundError, ValidationError
 from gpaitracker.models import AIModel, Person, Requirement
-from gpaitracker.services import catalogues, organisation
+from gpaitracker.services import catalogues, organisation, scope
 
 
 def slugify(name: str) -> str:
@@ -113,3 +113,73 @@ def requirements_of(*, session: Session, model: AIModel) -> list[Requirement]:
             .order_by(Requirement.code, Requirement.occurrence)
         ).all()
     )
+
+
+_FACT_FIELDS = {
+    "placed_on_market": "placed_on_market",
+    "training_flop": "training_flop",
+    "open_source": "open_source",
+    "designated_systemic_risk": "designated_systemic_risk",
+    "threshold_date": "threshold_date",
+}
+
+
+def update_model(
+    *,
+    session: Session,
+    actor: Person,
+    ref: str,
+    confirm: bool,
+    name: str | None = None,
+    version: str | None = None,
+    notes: str | None = None,
+    placed_on_market: dt.date | str | None = None,
+    training_flop: float | str | None = None,
+    open_source: bool | None = None,
+    systemic_risk: bool | None = None,
+    threshold_date: dt.date | str | None = None,
+) -> tuple[AIModel, scope.ScopePlan, bool]:
+    """Change a model. If its register scope changes, apply only when confirm is True.
+
+    Returns the model, the scope plan and whether the change was applied.
+    """
+    validation.require_writer(actor)
+    org = organisation.get(session=session)
+    model = get(session=session, ref=ref)
+    new_facts: dict[str, object] = {}
+    if placed_on_market is not None:
+        new_facts["placed_on_market"] = rules.parse_date(placed_on_market, "placed-on-market date")
+    if training_flop is not None:
+        new_facts["training_flop"] = parse_flop(training_flop)
+    if open_source is not None:
+        new_facts["open_source"] = open_source
+    if systemic_risk is not None:
+        new_facts["designated_systemic_risk"] = systemic_risk
+    if threshold_date is not None:
+        new_facts["threshold_date"] = rules.parse_date(threshold_date, "threshold date")
+    facts = scope.threshold_default(scope.facts_with(org, model, **new_facts))
+    plan = scope.plan(session=session, model=model, facts=facts)
+    if not plan.empty and not confirm:
+        return model, plan, False
+    changes: list[Change] = []
+    texts = {"name": name, "version": version, "notes": notes}
+    limits = {"name": 200, "version": 64, "notes": validation.MAX_NOTE_CHARS}
+    for attr, value in texts.items():
+        if value is not None:
+            clean = validation.text(value, f"model {attr}", max_chars=limits[attr],
+                                    required=attr == "name")  # fmt: skip
+            if clean != getattr(model, attr):
+                changes.append(Change("update", "model", model.slug, attr, getattr(model, attr),
+                                      clean))  # fmt: skip
+                setattr(model, attr, clean)
+    for attr in _FACT_FIELDS:
+        value = getattr(facts, attr)
+        if value != getattr(model, attr):
+            changes.append(Change("update", "model", model.slug, attr, getattr(model, attr), value))
+            setattr(model, attr, value)
+    session.add(model)
+    session.flush()
+    audit.record(session, actor.email, changes)
+    if not plan.empty:
+        scope.apply(session=session, actor=actor, model=model, facts=facts, scope=plan)
+    return model, plan, True

@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 from gpaitracker import audit, validation
 from gpaitracker.audit import Change
 from gpaitracker.errors import NotFoundError, ValidationError
-from gpaitracker.models import Organisation, Person
-from gpaitracker.services import catalogues, people
+from gpaitracker.models import AIModel, Organisation, Person
+from gpaitracker.services import catalogues, people, scope
 
 
 def get(*, session: Session) -> Organisation:
@@ -59,11 +59,13 @@ def update(
     *,
     session: Session,
     actor: Person,
+    confirm: bool = True,
     name: str | None = None,
     non_eu: bool | None = None,
     sme: bool | None = None,
     signatory: bool | None = None,
-) -> Organisation:
+) -> tuple[Organisation, list[scope.ScopePlan], bool]:
+    """Change the profile; flags that change what applies need confirm=True to be applied."""
     validation.require_admin(actor)
     org = get(session=session)
     changes: list[Change] = []
@@ -71,15 +73,28 @@ def update(
         value = validation.text(name, "organisation", max_chars=200, required=True)
         if value != org.name:
             changes.append(Change("update", "organisation", str(org.id), "name", org.name, value))
-            org.name = value
-    for field, value in (("non_eu", non_eu), ("sme", sme), ("signatory", signatory)):
-        if value is not None and getattr(org, field) != value:
-            changes.append(
-                Change("update", "organisation", str(org.id), field, getattr(org, field), value)
-            )
-            setattr(org, field, value)
+    flags = {"non_eu": non_eu, "sme": sme, "signatory": signatory}
+    flags = {k: v for k, v in flags.items() if v is not None and getattr(org, k) != v}
+    for flag, value in flags.items():
+        changes.append(
+            Change("update", "organisation", str(org.id), flag, getattr(org, flag), value)
+        )
+    plans = []
+    for model in session.exec(select(AIModel).order_by(AIModel.slug)).all():
+        facts = scope.threshold_default(scope.facts_with(org, model, **flags))
+        plans.append((model, facts, scope.plan(session=session, model=model, facts=facts)))
+    visible = [p for _, _, p in plans if not p.empty]
+    if visible and not confirm:
+        return org, visible, False
+    if name is not None:
+        org.name = validation.text(name, "organisation", max_chars=200, required=True)
+    for flag, value in flags.items():
+        setattr(org, flag, value)
     if changes:
         session.add(org)
         session.flush()
         audit.record(session, actor.email, changes)
-    return org
+    for model, facts, plan in plans:
+        if not plan.empty:
+            scope.apply(session=session, actor=actor, model=model, facts=facts, scope=plan)
+    return org, visible, True
