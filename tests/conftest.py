@@ -75,3 +75,18 @@ def run_cli(*args: str, home: Path, env: dict[str, str] | None = None, stdin: st
         input=stdin,
         timeout=120,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_qsettings(tmp_path, request):
+    """Qt settings go to a per-test folder, so window layouts never leak between tests."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    QCoreApplication.setOrganizationName("gpaitracker-tests")
+    QCoreApplication.setApplicationName("gpaitracker")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    yield
