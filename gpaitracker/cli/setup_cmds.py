@@ -9,7 +9,7 @@ import socket
 from gpaitracker.cli import output
 from gpaitracker.cli.context import Context
 from gpaitracker.db import session_scope
-from gpaitracker.services import ai_models, catalogues, organisation, people, scope
+from gpaitracker.services import ai_models, catalogues, organisation, people, queries, scope
 
 
 def default_admin() -> tuple[str, str]:
@@ -35,6 +35,21 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
         )
         print(f"Created register for {org.name} at {ctx.register.url}")
         print(f"First admin: {admin.name} <{admin.email}>")
+    return 0
+
+
+def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
+    from gpaitracker.evidence_store import EvidenceStore
+    from gpaitracker.services import demo
+
+    name, email = default_admin()
+    with session_scope(ctx.register, write=True) as s:
+        demo.create(session=s, admin_name=name, admin_email=email,
+                    store=EvidenceStore.of_home(ctx.register.home))  # fmt: skip
+        rows = queries.list_rows(session=s)
+    overdue = sum(r.rag == "red" for r in rows)
+    print(f"Created the example register of Northwind AI SA at {ctx.register.url}")
+    print(f"3 models, {len(rows)} register items, {overdue} red. Try: gpaitracker list --overdue")
     return 0
 
 
@@ -206,6 +221,9 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         help="start on an older built-in catalogue version (e.g. gpai-code=draft-3)",
     )
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", parents=[common], help="create an example register to explore")
+    p.set_defaults(func=cmd_demo)
 
     org = sub.add_parser("org", parents=[common], help="the organisation profile")
     org_sub = org.add_subparsers(dest="org_command", required=True, metavar="COMMAND")
