@@ -1,7 +1,6 @@
 """Catalogue files: the shipped ones load with the right counts; bad files are refused."""
 
 import datetime as dt
-import tomllib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -35,7 +34,9 @@ def test_final_code_counts():
     assert _count(final, "measure", "COP-C-") == 5
     assert _count(final, "commitment", "COP-SS-") == 10
     assert _count(final, "measure", "COP-SS-") == 32
-    assert all(e.applies[-1] == "systemic_risk" for e in final.entries if e.code.startswith("COP-SS"))
+    assert all(
+        e.applies[-1] == "systemic_risk" for e in final.entries if e.code.startswith("COP-SS")
+    )
 
 
 def test_third_draft_counts_and_mapping_cover_every_item():
@@ -131,8 +132,9 @@ toml_scalars = st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.
                          st.floats(allow_nan=False))  # fmt: skip
 toml_values = st.recursive(
     toml_scalars,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
     max_leaves=10,
 )
 
@@ -156,10 +158,6 @@ def _to_toml(doc: dict) -> bytes:
 def test_loader_only_ever_raises_catalogue_errors(doc):
     data = _to_toml(doc)
     try:
-        tomllib.loads(data.decode())
-    except (tomllib.TOMLDecodeError, ValueError):
-        pass
-    try:
         parse(data, "fuzz.toml")
     except CatalogueError as exc:
         assert str(exc).startswith("catalogue fuzz.toml")
@@ -168,14 +166,23 @@ def test_loader_only_ever_raises_catalogue_errors(doc):
 @settings(max_examples=200, deadline=None)
 @given(
     entries=st.lists(
-        st.fixed_dictionaries({
-            "code": st.from_regex(r"[A-Z]{1,3}-[0-9]{1,2}", fullmatch=True),
-            "kind": st.sampled_from(["chapter", "article", "commitment", "measure", "bogus"]),
-            "title": st.text(min_size=1, max_size=30),
-            "applies": st.sampled_from(["all", "systemic_risk", "nope", ["all", "signatory"]]),
-            "due": st.sampled_from(["before_market", "none", "date:2027-08-02",
-                                    "event:threshold+14d", "date:2027-13-01"]),
-        }),  # fmt: skip
+        st.fixed_dictionaries(
+            {
+                "code": st.from_regex(r"[A-Z]{1,3}-[0-9]{1,2}", fullmatch=True),
+                "kind": st.sampled_from(["chapter", "article", "commitment", "measure", "bogus"]),
+                "title": st.text(min_size=1, max_size=30),
+                "applies": st.sampled_from(["all", "systemic_risk", "nope", ["all", "signatory"]]),
+                "due": st.sampled_from(
+                    [
+                        "before_market",
+                        "none",
+                        "date:2027-08-02",
+                        "event:threshold+14d",
+                        "date:2027-13-01",
+                    ]
+                ),
+            }
+        ),  # fmt: skip
         min_size=1,
         max_size=8,
     )

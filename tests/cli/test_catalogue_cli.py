@@ -7,7 +7,9 @@ from tests.conftest import run_cli
 
 
 def items(home, *extra):
-    return {i["key"]: i for i in json.loads(ok("list", "--format", "json", *extra, home=home).stdout)}
+    return {
+        i["key"]: i for i in json.loads(ok("list", "--format", "json", *extra, home=home).stdout)
+    }
 
 
 def test_draft_register_upgrades_to_final_through_the_cli(home):
@@ -61,7 +63,7 @@ def test_user_catalogue_import_and_bad_file(home, tmp_path):
     own = tmp_path / "own.toml"
     own.write_text(
         '[catalogue]\nid = "board"\ntitle = "Board duties"\nversion = "2026.1"\n'
-        "published = 2026-01-01\n\n[[entries]]\ncode = \"BRD-1\"\nkind = \"measure\"\n"
+        'published = 2026-01-01\n\n[[entries]]\ncode = "BRD-1"\nkind = "measure"\n'
         'title = "Quarterly AI risk briefing"\napplies = "all"\ndue = "date:2026-03-31"\n'
         'recurrence = "3 months"\n'
     )
@@ -79,7 +81,10 @@ def test_demo_builds_a_register_to_explore(home):
     assert "Northwind AI SA" in out
     models = json.loads(ok("model", "list", "--format", "json", home=home).stdout)
     assert {m["slug"]: m["systemic_risk"] for m in models} == {
-        "orca-1": False, "atlas-2": False, "titan-1": True}
+        "orca-1": False,
+        "atlas-2": False,
+        "titan-1": True,
+    }
     all_items = items(home)
     assert any(i["rag"] == "red" for i in all_items.values())
     assert all(i["owner"] for i in all_items.values())

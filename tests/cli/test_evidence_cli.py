@@ -68,6 +68,7 @@ def test_revise_and_link(atlas, tmp_path):
     [
         (["add", KEY, "FILE", "--valid-until", "2026-13-01"],
          "valid-until date '2026-13-01' is not a date"),
+        (["add", KEY, "FILE", "--title", "t" * 301], "title is 301 characters long"),
         (["add", KEY, "/dev/null"], "file /dev/null is a device"),
         (["add", KEY, "ftp://example.com/x"], "url 'ftp://example.com/x' must be an http"),
         (["add", KEY, "missing.pdf"], "missing.pdf does not exist"),

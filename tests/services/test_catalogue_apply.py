@@ -5,19 +5,21 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from gpaitracker.catalogue import shipped
 from gpaitracker.db import session_scope
 from gpaitracker.evidence_store import EvidenceStore
 from gpaitracker.models import AuditEvent
 from gpaitracker.services import ai_models, catalogue_upgrade, evidence, organisation, queries
 from gpaitracker.services import register as reg_service
-from gpaitracker.catalogue import shipped
 from tests.conftest import ADMIN_EMAIL
 from tests.services.helpers import add_model, add_people, person
 
 
 def codes(register, slug):
     with session_scope(register) as s:
-        return {r.code: r for r in queries.list_rows(session=s, filters=queries.Filters(model=slug))}
+        return {
+            r.code: r for r in queries.list_rows(session=s, filters=queries.Filters(model=slug))
+        }
 
 
 def test_systemic_risk_model_gets_articles_53_55_and_all_three_chapters(org_register, admin):
@@ -113,8 +115,10 @@ def draft_register(register, tmp_path):
         reg_service.change_status(session=s, actor=admin, key="titan/COP3-I.2.1",
                                   status="in_progress")  # fmt: skip
         reg_service.set_notes(session=s, actor=admin, key="titan/COP3-I.2.1", notes="v1 drafted")
-        evidence.add_file_evidence(session=s, actor=admin, store=EvidenceStore.of_home(register.home),
-                                   key="titan/COP3-I.2.1", path=policy)  # fmt: skip
+        store = EvidenceStore.of_home(register.home)
+        evidence.add_file_evidence(
+            session=s, actor=admin, store=store, key="titan/COP3-I.2.1", path=policy
+        )
     return register, admin
 
 
@@ -132,7 +136,10 @@ def test_draft_register_upgrades_to_final_keeping_work(draft_register):
     got = codes(register, "titan")
     item = got["COP-C-1.1"]
     assert (item.owner, item.reviewer, item.status) == (
-        "olga@provider.eu", "rita@provider.eu", "in_progress")
+        "olga@provider.eu",
+        "rita@provider.eu",
+        "in_progress",
+    )
     assert not any(c.startswith("COP3-") for c in got)
     assert sum(c.startswith("COP-SS-") for c in got) == 32
     with session_scope(register) as s:

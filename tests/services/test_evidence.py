@@ -81,6 +81,7 @@ def test_bad_input_changes_nothing(reg, admin, store, tmp_path, kw, message):
     with pytest.raises((ValidationError, NotFoundError), match=message):
         add_file(reg, admin, store, src, **kw)
     assert counts(reg) == before
+    assert list(store.objects()) == []  # refused before the copy
 
 
 def test_read_only_role_cannot_add(reg, admin, store, tmp_path):
