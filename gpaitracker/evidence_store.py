@@ -75,6 +75,15 @@ def _cancelled(cancel: Cancel | None) -> bool:
     return bool(is_set()) if is_set is not None else bool(cancel())  # type: ignore[operator]
 
 
+def read_into(fd: int, buf: bytearray) -> int:
+    """Fill buf from fd without a new bytes object per chunk where the OS allows it."""
+    if hasattr(os, "readv"):
+        return os.readv(fd, [buf])
+    data = os.read(fd, len(buf))  # Windows has no readv
+    buf[: len(data)] = data
+    return len(data)
+
+
 def _write_all(fd: int, data: memoryview) -> None:
     while data:
         written = os.write(fd, data)
@@ -203,7 +212,7 @@ class EvidenceStore:
             if _cancelled(cancel):
                 raise Cancelled(f"import of file {shown} was cancelled; nothing was kept")
             try:
-                n = os.readv(src_fd, [buf])
+                n = read_into(src_fd, buf)
             except OSError as exc:
                 raise StorageError(f"file {shown} could not be read: {exc.strerror}") from None
             if n == 0:
@@ -273,7 +282,7 @@ class EvidenceStore:
         hasher = hashlib.sha256()
         buf = bytearray(CHUNK)
         try:
-            while n := os.readv(fd, [buf]):
+            while n := read_into(fd, buf):
                 hasher.update(memoryview(buf)[:n])
                 if progress is not None:
                     progress(n, 0)

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-from gpaitracker import checks, rules
+from gpaitracker import checks
 from gpaitracker.cli import output
 from gpaitracker.cli.context import Context
 from gpaitracker.db import session_scope
@@ -61,12 +61,11 @@ def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
     # Check what we can before the copy, and copy outside the write transaction so a big
     # file does not hold the register's write lock.
     with session_scope(ctx.register) as s:
-        ctx.actor(s)
-        register.get_by_key(session=s, key=args.key)
-    if args.valid_from:
-        rules.parse_date(args.valid_from, "valid-from date")
-    if args.valid_until:
-        rules.parse_date(args.valid_until, "valid-until date")
+        evidence.check_new(
+            session=s, actor=ctx.actor(s), key=args.key, title=args.title,
+            description=args.description, valid_from=args.valid_from,
+            valid_until=args.valid_until,
+        )  # fmt: skip
     obj = _store(ctx).import_file(source, _progress())
     with session_scope(ctx.register, write=True) as s:
         ev = evidence.add_file_evidence(

@@ -23,6 +23,7 @@ from gpaitracker.evidence_store import (
     Progress,
     StoredObject,
     display_name,
+    read_into,
 )
 from gpaitracker.models import (
     AIModel,
@@ -145,6 +146,19 @@ def _stored(
     return store.import_file(source, progress, cancel)  # type: ignore[arg-type]
 
 
+def check_new(
+    *, session: Session, actor: Person, key: str, title: str | None = None,
+    description: str = "", valid_from: object = None, valid_until: object = None,
+) -> None:  # fmt: skip
+    """Validate what needs no file, so bad input fails before a long copy."""
+    validation.require_writer(actor)
+    register.get_by_key(session=session, key=key)
+    if title:
+        validation.text(title, "title", required=True)
+    validation.text(description, "description", max_chars=validation.MAX_NOTE_CHARS)
+    _dates(valid_from, valid_until)
+
+
 def add_file_evidence(
     *, session: Session, actor: Person, store: EvidenceStore, key: str,
     path: str | os.PathLike[str] | StoredObject, title: str | None = None, description: str = "",
@@ -152,9 +166,8 @@ def add_file_evidence(
     progress: Progress | None = None, cancel: Cancel | None = None,
 ) -> Evidence:  # fmt: skip
     """Store the file first, then add its rows; a failed commit only leaves an unused object."""
-    validation.require_writer(actor)
-    register.get_by_key(session=session, key=key)  # fail fast, before a long copy
-    _dates(valid_from, valid_until)
+    check_new(session=session, actor=actor, key=key, title=title, description=description,
+              valid_from=valid_from, valid_until=valid_until)  # fmt: skip
     obj = _stored(store, path, progress, cancel)
     ev, changes = _new(session, actor, key, "file", title or obj.name, description, None,
                        valid_from, valid_until)  # fmt: skip
@@ -315,7 +328,7 @@ def export(
     try:
         hasher, buf, done = hashlib.sha256(), bytearray(CHUNK), 0
         with os.fdopen(tmp_fd, "wb") as dst:
-            while n := os.readv(src, [buf]):
+            while n := read_into(src, buf):
                 hasher.update(memoryview(buf)[:n])
                 dst.write(memoryview(buf)[:n])
                 done += n
