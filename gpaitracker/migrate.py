@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from gpaitracker import paths
 from gpaitracker.db import Register, create_register_engine, translate_db_error
@@ -93,7 +93,10 @@ def backup_sqlite(path: Path, backups: Path, label: str) -> Path:
 def open_register(home: Path, url: str | None = None, *, migrate: bool = True) -> Register:
     """Open (creating if needed) the register at url, migrated to the schema this app knows."""
     url = paths.database_url(home, url)
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StorageError(f"database URL {url!r} is not a valid SQLAlchemy URL") from None
     sqlite_path: Path | None = None
     existed = False
     if parsed.get_backend_name() == "sqlite":
@@ -102,7 +105,13 @@ def open_register(home: Path, url: str | None = None, *, migrate: bool = True) -
         sqlite_path = Path(parsed.database)
         existed = _check_sqlite_file(sqlite_path)
     home.mkdir(parents=True, exist_ok=True)
-    engine = create_register_engine(url)
+    try:
+        engine = create_register_engine(url)
+    except (ImportError, NoSuchModuleError) as exc:
+        raise StorageError(
+            f"database URL {parsed.render_as_string(hide_password=True)!r} needs a driver "
+            f"that is not installed ({exc})"
+        ) from exc
     register = Register(engine=engine, home=home, url=url)
     try:
         _prepare(register, sqlite_path if existed else None, migrate=migrate)

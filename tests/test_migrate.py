@@ -102,3 +102,23 @@ def test_read_only_file_is_refused(home, monkeypatch):
     with pytest.raises(StorageError, match="read-only"):
         open_register(home)
     assert _digest(db) == before
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("nonsense", "'nonsense' is not a valid SQLAlchemy URL"),
+        ("frob://x", "needs a driver that is not installed"),
+        ("sqlite://", "in-memory SQLite register cannot be used"),
+    ],
+)
+def test_bad_database_urls(home, url, message):
+    with pytest.raises(StorageError, match=message):
+        open_register(home, url)
+
+
+def test_database_url_from_environment(home, tmp_path, monkeypatch):
+    target = tmp_path / "elsewhere.sqlite"
+    monkeypatch.setenv("GPAITRACKER_DB", f"sqlite:///{target}")
+    open_register(home).engine.dispose()
+    assert target.exists() and not (home / "register.sqlite").exists()
