@@ -15,3 +15,29 @@ def test_window_opens_and_remembers_its_size(qtbot):
     again = MainWindow()
     qtbot.addWidget(again)
     assert (again.width(), again.height()) == (700, 480)
+
+
+def test_window_summarises_the_register(qtbot, org_register, admin):
+    import argparse
+
+    from gpaitracker.db import session_scope
+    from gpaitracker.services import ai_models
+    from gpaitracker.ui.app import register_summary
+
+    with session_scope(org_register, write=True) as s:
+        ai_models.add_model(session=s, actor=admin, name="Atlas", placed_on_market="2025-09-01")
+    title, body = register_summary(argparse.Namespace(home=str(org_register.home)))
+    window = MainWindow(title, body)
+    qtbot.addWidget(window)
+    assert window.title_label.text() == "Provider SA"
+    assert "1 models" in window.summary_label.text()
+    assert "need attention" in window.summary_label.text()
+
+
+def test_window_explains_a_missing_register(home):
+    import argparse
+
+    from gpaitracker.ui.app import register_summary
+
+    title, body = register_summary(argparse.Namespace(home=str(home)))
+    assert title == "No register yet" and "gpaitracker demo" in body
