@@ -13,7 +13,7 @@ from gpaitracker.cli.context import Context
 from gpaitracker.db import session_scope
 from gpaitracker.errors import ValidationError
 from gpaitracker.evidence_store import EvidenceStore
-from gpaitracker.services import evidence, register
+from gpaitracker.services import evidence, evidence_expiry, register
 
 EXIT_PROBLEM = 3
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -156,16 +156,17 @@ def cmd_reopen(ctx: Context, args: argparse.Namespace) -> int:
     with session_scope(ctx.register, write=True) as s:
         actor = ctx.actor(s)
         if args.auto is not None:
-            evidence.set_reopen_on_expiry(session=s, actor=actor, enabled=args.auto == "on")
-        flagged = evidence.done_with_only_expired(session=s)
-        reopened = evidence.reopen_expired(session=s, actor=actor)
-        enabled = evidence.reopen_on_expiry(session=s)
+            evidence_expiry.set_reopen_on_expiry(session=s, actor=actor, enabled=args.auto == "on")
+        flagged = evidence_expiry.done_with_only_expired(session=s)
+        reopened = evidence_expiry.reopen_expired(session=s, actor=actor)
+        enabled = evidence_expiry.reopen_on_expiry(session=s)
     for key in reopened:
         print(f"{key}: reopened (in_progress), all its evidence has expired")
     if not enabled:
         for key in flagged:
             print(f"{key}: done, but all its evidence has expired")
-        print(f"not reopened: setting {evidence.REOPEN_SETTING} is off (turn on with --auto on)")
+        setting = evidence_expiry.REOPEN_SETTING
+        print(f"not reopened: setting {setting} is off (turn on with --auto on)")
     elif not reopened:
         print("no done items with only expired evidence")
     return 0
@@ -217,5 +218,5 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     p = ev_sub.add_parser("reopen-expired", parents=[common],
                           help="reopen done items whose evidence has all expired")  # fmt: skip
     p.add_argument("--auto", choices=["on", "off"],
-                   help=f"first turn the setting {evidence.REOPEN_SETTING} on or off")  # fmt: skip
+                   help="first turn reopening on expiry on or off")  # fmt: skip
     p.set_defaults(func=cmd_reopen)

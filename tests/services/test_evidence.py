@@ -14,7 +14,7 @@ from gpaitracker.db import session_scope
 from gpaitracker.errors import NotFoundError, PermissionDenied, StorageError, ValidationError
 from gpaitracker.evidence_store import EvidenceStore
 from gpaitracker.models import Status
-from gpaitracker.services import ai_models, evidence, people, register
+from gpaitracker.services import ai_models, evidence, evidence_expiry, people, register
 
 KEY, KEY2 = "atlas-2/AIA-53-1-a", "atlas-2/AIA-53-1-b"
 TODAY = dt.date(2026, 6, 1)
@@ -240,13 +240,13 @@ def test_expiry_queries_and_reopening_done_items(reg, admin, store, tmp_path):
         ]
         assert evidence.expiring_within(session=s, days=10, today=TODAY) == []
         # KEY2 still has valid evidence; KEY has only expired evidence.
-        assert evidence.done_with_only_expired(session=s, today=TODAY) == [KEY]
-        assert evidence.reopen_on_expiry(session=s) is False
+        assert evidence_expiry.done_with_only_expired(session=s, today=TODAY) == [KEY]
+        assert evidence_expiry.reopen_on_expiry(session=s) is False
     with session_scope(reg, write=True) as s:
-        assert evidence.reopen_expired(session=s, actor=admin, today=TODAY) == []
-        evidence.set_reopen_on_expiry(session=s, actor=admin, enabled=True)
+        assert evidence_expiry.reopen_expired(session=s, actor=admin, today=TODAY) == []
+        evidence_expiry.set_reopen_on_expiry(session=s, actor=admin, enabled=True)
     with session_scope(reg, write=True) as s:
-        assert evidence.reopen_expired(session=s, actor=admin, today=TODAY) == [KEY]
+        assert evidence_expiry.reopen_expired(session=s, actor=admin, today=TODAY) == [KEY]
     with session_scope(reg) as s:
         assert register.get_by_key(session=s, key=KEY)[0].status == Status.IN_PROGRESS
         assert register.get_by_key(session=s, key=KEY2)[0].status == Status.DONE
@@ -260,4 +260,4 @@ def test_only_admins_change_the_reopen_setting(reg, admin):
         officer = people.add_person(session=s, actor=admin, name="O", email="o@p.eu",
                                     role="officer")  # fmt: skip
     with session_scope(reg, write=True) as s, pytest.raises(PermissionDenied):
-        evidence.set_reopen_on_expiry(session=s, actor=officer, enabled=True)
+        evidence_expiry.set_reopen_on_expiry(session=s, actor=officer, enabled=True)
