@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from gpaitracker.models import AuditEvent, utcnow
 
@@ -70,7 +70,7 @@ def _last_hash(session: Session) -> str:
         # Serialise appenders so two transactions never chain onto the same predecessor.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
     row = session.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)  # type: ignore[union-attr]
+        select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
     ).first()
     return row[0] if row else GENESIS
 
@@ -120,7 +120,7 @@ def verify_chain(
     batch: int = 20000,
 ) -> ChainProblem | None:
     """Walk the chain in id order; return the first broken event, or None when intact."""
-    total = conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+    total: int = conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
     prev = GENESIS
     seen = 0
     last_id = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import text
 
@@ -37,7 +38,7 @@ def check_database(register: Register, report: CheckReport) -> None:
                 report.problems.append(
                     f"database: row {row[1]} in table {row[0]} points to a missing {row[2]} row"
                 )
-        count = conn.execute(text("SELECT count(*) FROM requirement")).scalar_one()
+        count: int = conn.execute(text("SELECT count(*) FROM requirement")).scalar_one()
         report.notes.append(f"database: {count} register items")
 
 
@@ -48,7 +49,7 @@ def check_audit(register: Register, report: CheckReport, progress: Progress | No
 
     with register.engine.connect() as conn:
         problem = audit.verify_chain(conn, step)
-        total = conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+        total: int = conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
     if problem is not None:
         report.problems.append(str(problem))
     else:
@@ -71,7 +72,8 @@ def _referenced(register: Register) -> dict[str, list[tuple[int, str, int]]]:
     )
     refs: dict[str, list[tuple[int, str, int]]] = {}
     with register.engine.connect() as conn:
-        for digest, eid, title, number in conn.execute(text(sql)):
+        for row in conn.execute(text(sql)):
+            digest, eid, title, number = cast("tuple[str, int, str, int]", row)
             refs.setdefault(digest, []).append((eid, title, number))
     return refs
 

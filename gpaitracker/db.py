@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
@@ -58,7 +58,7 @@ def create_register_engine(url: str) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # pysqlite's own BEGIN handling is off (isolation_level=None); writers take the
         # lock up front so two writers never deadlock half-way through a change.
         mode = "IMMEDIATE" if conn.get_execution_options().get("gpai_write") else "DEFERRED"

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from gpaitracker import paths
 from gpaitracker.errors import StorageError, UserError, ValidationError
@@ -72,7 +72,9 @@ def _cancelled(cancel: Cancel | None) -> bool:
     if cancel is None:
         return False
     is_set = getattr(cancel, "is_set", None)
-    return bool(is_set()) if is_set is not None else bool(cancel())  # type: ignore[operator]
+    if is_set is not None:
+        return bool(is_set())
+    return bool(cast("Callable[[], bool]", cancel)())
 
 
 def read_into(fd: int, buf: bytearray) -> int:

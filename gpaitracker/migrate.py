@@ -6,14 +6,18 @@ import datetime as dt
 import re
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from gpaitracker import paths
 from gpaitracker.db import Register, create_register_engine, translate_db_error
 from gpaitracker.errors import SchemaTooNewError, StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -22,7 +26,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 _REV = re.compile(r'^(down_revision|revision)\s*=\s*["\']?([\w-]+|None)["\']?', re.M)
 
 
-def _alembic_config():  # type: ignore[no-untyped-def]
+def _alembic_config() -> Config:
     from alembic.config import Config  # imported only when a migration runs (~0.1 s)
 
     cfg = Config()
@@ -34,7 +38,8 @@ def known_revisions() -> tuple[set[str], str]:
     """Revision ids and the head, read from the migration files without importing Alembic."""
     revisions: dict[str, str | None] = {}
     for path in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict(m.groups() for m in _REV.finditer(path.read_text(encoding="utf-8")))
+        source = path.read_text(encoding="utf-8")
+        found: dict[str, str] = {m.group(1): m.group(2) for m in _REV.finditer(source)}
         if "revision" in found:
             down = found.get("down_revision")
             revisions[found["revision"]] = None if down in (None, "None") else down
@@ -152,9 +157,10 @@ def _prepare(register: Register, existing_file: Path | None, *, migrate: bool) -
         command.upgrade(cfg, "head")
 
 
-def _read_revision(conn) -> str | None:  # type: ignore[no-untyped-def]
+def _read_revision(conn: Connection) -> str | None:
     rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
-    return rows[0][0] if rows else None
+    revision: str | None = rows[0][0] if rows else None
+    return revision
 
 
 def current_revision(register: Register) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from gpaitracker import audit, checks
 from gpaitracker.cli import output
@@ -26,7 +26,7 @@ def cmd_audit(ctx: Context, args: argparse.Namespace) -> int:
         print("audit trail intact")
         return 0
     with session_scope(ctx.register) as s:
-        query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(args.limit)  # type: ignore[union-attr]
+        query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(args.limit)
         if args.entity:
             query = query.where(AuditEvent.entity_id == args.entity)
         events = list(reversed(s.exec(query).all()))
@@ -69,7 +69,9 @@ def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("audit", parents=[common], help="show or verify the audit trail")
     p.add_argument("--verify", action="store_true", help="check the hash chain (exit 3 if broken)")
     p.add_argument("--entity", metavar="ID", help="only events of this key, email or slug")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gpaitracker import catalogue as catalogue_files
 from gpaitracker.cli import output
@@ -14,6 +15,9 @@ from gpaitracker.errors import NotFoundError
 from gpaitracker.models import Catalogue
 from gpaitracker.services import catalogue_upgrade, catalogues
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
 
 def _targets(args: argparse.Namespace) -> list[catalogue_files.CatalogueFile]:
     if getattr(args, "file", None):
@@ -22,11 +26,11 @@ def _targets(args: argparse.Namespace) -> list[catalogue_files.CatalogueFile]:
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     with session_scope(ctx.register) as s:
         rows = []
-        query = select(Catalogue).order_by(Catalogue.catalogue_id, Catalogue.published)
+        query = select(Catalogue).order_by(col(Catalogue.catalogue_id), col(Catalogue.published))
         for cat in s.exec(query).all():
             if not args.all and not cat.active:
                 continue
@@ -99,7 +103,9 @@ def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _pending(session, files):  # type: ignore[no-untyped-def]
+def _pending(
+    session: Session, files: list[catalogue_files.CatalogueFile]
+) -> list[catalogue_files.CatalogueFile]:
     """Files newer than what the register uses (all of them when a file was named)."""
     out = []
     for cat in files:
@@ -117,7 +123,9 @@ def _pending(session, files):  # type: ignore[no-untyped-def]
     return out
 
 
-def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     cat = sub.add_parser("catalogue", parents=[common], help="obligation catalogues")
     cat_sub = cat.add_subparsers(dest="catalogue_command", required=True, metavar="COMMAND")
     p = cat_sub.add_parser("list", parents=[common], help="catalogues in use")

@@ -12,7 +12,7 @@ from gpaitracker.cli import output
 from gpaitracker.cli.context import Context
 from gpaitracker.db import session_scope
 from gpaitracker.errors import ValidationError
-from gpaitracker.evidence_store import EvidenceStore
+from gpaitracker.evidence_store import EvidenceStore, Progress
 from gpaitracker.services import evidence, evidence_expiry, register
 
 EXIT_PROBLEM = 3
@@ -23,7 +23,7 @@ def _store(ctx: Context) -> EvidenceStore:
     return EvidenceStore.of_home(ctx.register.home)
 
 
-def _progress():  # type: ignore[no-untyped-def]
+def _progress() -> Progress | None:
     """A percentage on stderr when someone is watching; silent in scripts."""
     if not sys.stderr.isatty():
         return None
@@ -172,7 +172,9 @@ def cmd_reopen(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     ev = sub.add_parser("evidence", parents=[common], help="evidence files and links")
     ev_sub = ev.add_subparsers(dest="evidence_command", required=True, metavar="COMMAND")
 

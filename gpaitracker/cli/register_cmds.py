@@ -53,9 +53,10 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
                 session=s, filters=queries.Filters(model=model.slug, include_inactive=True)
             ) if r.id == item.id
         )  # fmt: skip
+        expected: list[str] = json.loads(entry.evidence)
         data = row.as_dict() | {
             "summary": entry.summary,
-            "evidence_expected": json.loads(entry.evidence),
+            "evidence_expected": expected,
             "notes": item.notes,
             "na_justification": item.na_justification,
             "occurrence": item.occurrence,
@@ -69,8 +70,8 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     for k in ("key", "title", "reference", "model", "status", "rag", "priority", "due",
               "owner", "reviewer", "summary"):  # fmt: skip
         print(f"{k:10} {output._cell(data[k])}")
-    if data["evidence_expected"]:
-        print("evidence   " + "; ".join(data["evidence_expected"]))
+    if expected:
+        print("evidence   " + "; ".join(expected))
     if data["na_justification"]:
         print(f"n/a why    {data['na_justification']}")
     if data["notes"]:
@@ -130,7 +131,9 @@ def _usage(message: str) -> int:
     return 2
 
 
-def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("list", parents=[common], help="list register items")
     p.add_argument("--model", help="model slug or name")
     p.add_argument("--status", help="not_started, in_progress, in_review, done, blocked, ...")

@@ -206,7 +206,9 @@ def _emit(fmt: str, headers: list[str], rows: list[list[object]]) -> None:
         output.table(headers, rows)
 
 
-def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("init", parents=[common], help="create a register for your organisation")
     p.add_argument("--organisation", required=True, help="the provider's name")
     p.add_argument("--non-eu", action="store_true", help="provider established outside the EU")

@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from gpaitracker import audit, rules, validation
 from gpaitracker.audit import Change
@@ -110,7 +110,7 @@ def requirements_of(*, session: Session, model: AIModel) -> list[Requirement]:
         session.exec(
             select(Requirement)
             .where(Requirement.model_id == model.id)
-            .order_by(Requirement.code, Requirement.occurrence)
+            .order_by(col(Requirement.code), col(Requirement.occurrence))
         ).all()
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from gpaitracker import audit, rules
 from gpaitracker.audit import Change
@@ -167,9 +167,9 @@ def _upgrade_model(
     ]  # fmt: skip
     items = session.exec(
         select(Requirement)
-        .join(CatalogueEntry, CatalogueEntry.id == Requirement.entry_id)
-        .where(Requirement.model_id == model.id, CatalogueEntry.catalogue_pk.in_(old_pks))  # type: ignore[union-attr]
-        .order_by(Requirement.code, Requirement.occurrence)
+        .join(CatalogueEntry, col(CatalogueEntry.id) == Requirement.entry_id)
+        .where(Requirement.model_id == model.id, col(CatalogueEntry.catalogue_pk).in_(old_pks))
+        .order_by(col(Requirement.code), col(Requirement.occurrence))
     ).all()
     survivors: dict[tuple[str, int], Requirement] = {}
     for item in items:
@@ -207,7 +207,8 @@ def _upgrade_model(
                 entry.id,
             )  # fmt: skip
         )
-        item.code, item.entry_id = target, entry.id  # type: ignore[assignment]
+        assert entry.id is not None
+        item.code, item.entry_id = target, entry.id
         item.version += 1
         session.add(item)
         survivors[slot] = item

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from gpaitracker import audit, rules
 from gpaitracker import catalogue as catalogue_files
@@ -121,7 +121,7 @@ def entries_of(*, session: Session, catalogue_pk: int) -> list[CatalogueEntry]:
         session.exec(
             select(CatalogueEntry)
             .where(CatalogueEntry.catalogue_pk == catalogue_pk)
-            .order_by(CatalogueEntry.position)
+            .order_by(col(CatalogueEntry.position))
         ).all()
     )
 

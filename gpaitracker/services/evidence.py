@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from gpaitracker import audit, rules, validation
 from gpaitracker.audit import Change
@@ -108,6 +108,7 @@ def _new(
     )  # fmt: skip
     session.add(ev)
     session.flush()
+    assert ev.id is not None and item.id is not None
     session.add(EvidenceLink(evidence_id=ev.id, requirement_id=item.id))
     ref = str(ev.id)
     changes = [
@@ -124,6 +125,7 @@ def _revision(
     last = session.exec(
         select(func.max(EvidenceRevision.number)).where(EvidenceRevision.evidence_id == ev.id)
     ).one()
+    assert ev.id is not None
     rev = EvidenceRevision(
         evidence_id=ev.id, number=(last or 0) + 1, sha256=obj.sha256, size=obj.size,
         media_type=obj.media_type, original_name=obj.name, added_by=actor.id,
@@ -135,12 +137,15 @@ def _revision(
 
 
 def _stored(
-    store: EvidenceStore, source: object, progress: Progress | None, cancel: Cancel | None
+    store: EvidenceStore,
+    source: str | os.PathLike[str] | StoredObject,
+    progress: Progress | None,
+    cancel: Cancel | None,
 ) -> StoredObject:
     # A StoredObject imported beforehand keeps the write lock short for big files.
     if isinstance(source, StoredObject):
         return source
-    return store.import_file(source, progress, cancel)  # type: ignore[arg-type]
+    return store.import_file(source, progress, cancel)
 
 
 def check_new(
@@ -209,6 +214,7 @@ def link(*, session: Session, actor: Person, evidence_id: int, key: str) -> None
     item, model = register.get_by_key(session=session, key=key)
     if session.get(EvidenceLink, (ev.id, item.id)) is not None:
         raise ValidationError(f"evidence {evidence_id} is already linked to {key}")
+    assert ev.id is not None and item.id is not None
     session.add(EvidenceLink(evidence_id=ev.id, requirement_id=item.id))
     session.flush()
     audit.record(session, actor.email, [Change("link", "evidence", str(ev.id), "requirement",
@@ -234,16 +240,16 @@ def unlink(*, session: Session, actor: Person, evidence_id: int, key: str) -> No
 
 def revisions(*, session: Session, evidence_id: int) -> list[EvidenceRevision]:
     query = select(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)
-    return list(session.exec(query.order_by(EvidenceRevision.number)))  # type: ignore[arg-type]
+    return list(session.exec(query.order_by(col(EvidenceRevision.number))))
 
 
 def _keys(session: Session, ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {i: [] for i in ids}
     query = (
         select(EvidenceLink.evidence_id, Requirement, AIModel)
-        .join(Requirement, Requirement.id == EvidenceLink.requirement_id)  # type: ignore[arg-type]
-        .join(AIModel, AIModel.id == Requirement.model_id)  # type: ignore[arg-type]
-        .where(EvidenceLink.evidence_id.in_(ids))  # type: ignore[attr-defined]
+        .join(Requirement, col(Requirement.id) == EvidenceLink.requirement_id)
+        .join(AIModel, col(AIModel.id) == Requirement.model_id)
+        .where(col(EvidenceLink.evidence_id).in_(ids))
     )
     for eid, item, model in session.exec(query):
         out[eid].append(register.key_of(item, model))
@@ -259,27 +265,26 @@ def list_evidence(
     if key is not None:
         item, _ = register.get_by_key(session=session, key=key)
         linked = select(EvidenceLink.evidence_id).where(EvidenceLink.requirement_id == item.id)
-        query = query.where(Evidence.id.in_(linked))  # type: ignore[union-attr]
+        query = query.where(col(Evidence.id).in_(linked))
     if until_before is not None:
-        query = query.where(Evidence.valid_until < until_before)  # type: ignore[operator]
+        query = query.where(col(Evidence.valid_until) < until_before)
     if until_from is not None:
-        query = query.where(Evidence.valid_until >= until_from)  # type: ignore[operator]
-    evs = list(session.exec(query.order_by(Evidence.id)))  # type: ignore[arg-type]
+        query = query.where(col(Evidence.valid_until) >= until_from)
+    evs = list(session.exec(query.order_by(col(Evidence.id))))
     ids = [e.id for e in evs if e.id is not None]
     keys = _keys(session, ids)
     latest: dict[int, EvidenceRevision] = {}
-    revs = select(EvidenceRevision).where(
-        EvidenceRevision.evidence_id.in_(ids)  # type: ignore[attr-defined]
-    )
-    for rev in session.exec(revs.order_by(EvidenceRevision.number)):  # type: ignore[arg-type]
+    revs = select(EvidenceRevision).where(col(EvidenceRevision.evidence_id).in_(ids))
+    for rev in session.exec(revs.order_by(col(EvidenceRevision.number))):
         latest[rev.evidence_id] = rev
     rows = []
     for e in evs:
-        r = latest.get(e.id)  # type: ignore[arg-type]
+        assert e.id is not None
+        r = latest.get(e.id)
         rows.append(EvidenceRow(
-            e.id, e.title, e.kind, e.url, e.valid_from, e.valid_until,  # type: ignore[arg-type]
+            e.id, e.title, e.kind, e.url, e.valid_from, e.valid_until,
             r.number if r else None, r.sha256 if r else None, r.size if r else None,
-            r.original_name if r else None, keys[e.id],  # type: ignore[index]
+            r.original_name if r else None, keys[e.id],
         ))  # fmt: skip
     return rows
 

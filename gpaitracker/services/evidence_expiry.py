@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from gpaitracker import audit, validation
 from gpaitracker.audit import Change
@@ -42,10 +42,10 @@ def done_with_only_expired(*, session: Session, today: dt.date | None = None) ->
     """Keys of done items that have evidence, all of it expired."""
     today = today or dt.date.today()
     query = (
-        select(Requirement, AIModel, Evidence.valid_until)
-        .join(EvidenceLink, EvidenceLink.requirement_id == Requirement.id)  # type: ignore[arg-type]
-        .join(Evidence, Evidence.id == EvidenceLink.evidence_id)  # type: ignore[arg-type]
-        .join(AIModel, AIModel.id == Requirement.model_id)  # type: ignore[arg-type]
+        select(Requirement, AIModel, col(Evidence.valid_until))
+        .join(EvidenceLink, col(EvidenceLink.requirement_id) == Requirement.id)
+        .join(Evidence, col(Evidence.id) == EvidenceLink.evidence_id)
+        .join(AIModel, col(AIModel.id) == Requirement.model_id)
         .where(Requirement.status == Status.DONE)
     )
     state: dict[str, bool] = {}

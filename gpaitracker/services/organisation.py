@@ -75,9 +75,9 @@ def update(
             changes.append(Change("update", "organisation", str(org.id), "name", org.name, value))
     flags = {"non_eu": non_eu, "sme": sme, "signatory": signatory}
     flags = {k: v for k, v in flags.items() if v is not None and getattr(org, k) != v}
-    for flag, value in flags.items():
+    for flag, flag_value in flags.items():
         changes.append(
-            Change("update", "organisation", str(org.id), flag, getattr(org, flag), value)
+            Change("update", "organisation", str(org.id), flag, getattr(org, flag), flag_value)
         )
     plans = []
     for model in session.exec(select(AIModel).order_by(AIModel.slug)).all():
@@ -88,8 +88,8 @@ def update(
         return org, visible, False
     if name is not None:
         org.name = validation.text(name, "organisation", max_chars=200, required=True)
-    for flag, value in flags.items():
-        setattr(org, flag, value)
+    for flag, flag_value in flags.items():
+        setattr(org, flag, flag_value)
     if changes:
         session.add(org)
         session.flush()

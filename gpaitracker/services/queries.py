@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from gpaitracker import workflow
 from gpaitracker.models import AIModel, CatalogueEntry, Person, Requirement, Status
@@ -58,53 +58,59 @@ def list_rows(
     owner, reviewer = aliased(Person), aliased(Person)
     query = (
         select(
-            Requirement.id,
-            Requirement.code,
-            Requirement.occurrence,
-            Requirement.status,
-            Requirement.due_date,
-            Requirement.priority,
-            Requirement.applicable,
-            Requirement.withdrawn,
-            Requirement.version,
-            CatalogueEntry.title,
-            CatalogueEntry.reference,
-            AIModel.name,
-            AIModel.slug,
-            owner.email,
-            reviewer.email,
+            col(Requirement.id),
+            col(Requirement.code),
+            col(Requirement.occurrence),
+            col(Requirement.status),
+            col(Requirement.due_date),
+            col(Requirement.priority),
+            col(Requirement.applicable),
+            col(Requirement.withdrawn),
+            col(Requirement.version),
+            col(CatalogueEntry.title),
+            col(CatalogueEntry.reference),
+            col(AIModel.name),
+            col(AIModel.slug),
+            col(owner.email),
+            col(reviewer.email),
         )
-        .join(AIModel, AIModel.id == Requirement.model_id)
-        .join(CatalogueEntry, CatalogueEntry.id == Requirement.entry_id)
-        .outerjoin(owner, owner.id == Requirement.owner_id)
-        .outerjoin(reviewer, reviewer.id == Requirement.reviewer_id)
+        .join(AIModel, col(AIModel.id) == Requirement.model_id)
+        .join(CatalogueEntry, col(CatalogueEntry.id) == Requirement.entry_id)
+        .outerjoin(owner, col(owner.id) == Requirement.owner_id)
+        .outerjoin(reviewer, col(reviewer.id) == Requirement.reviewer_id)
     )
     if not f.include_inactive:
-        query = query.where(Requirement.applicable == True, Requirement.withdrawn == False)  # noqa: E712
+        query = query.where(
+            col(Requirement.applicable) == True,  # noqa: E712
+            col(Requirement.withdrawn) == False,  # noqa: E712
+        )
     if f.model:
         ref = f.model.strip()
-        query = query.where(or_(AIModel.slug == ref.lower(), AIModel.name == ref))
+        query = query.where(or_(col(AIModel.slug) == ref.lower(), col(AIModel.name) == ref))
     if f.status:
-        query = query.where(Requirement.status == workflow.parse_status(f.status).value)
+        query = query.where(col(Requirement.status) == workflow.parse_status(f.status).value)
     if f.owner:
-        query = query.where(owner.email == f.owner.strip().lower())
+        query = query.where(col(owner.email) == f.owner.strip().lower())
     if f.overdue:
         query = query.where(
             and_(
-                Requirement.due_date < today,
-                Requirement.status.not_in([s.value for s in workflow.CLOSED]),  # type: ignore[attr-defined]
+                col(Requirement.due_date) < today,
+                col(Requirement.status).not_in([s.value for s in workflow.CLOSED]),
             )
         )
     if f.due_before:
-        query = query.where(Requirement.due_date < f.due_before)
+        query = query.where(col(Requirement.due_date) < f.due_before)
     if f.text:
         needle = f"%{f.text.strip()}%"
         query = query.where(
-            or_(CatalogueEntry.title.ilike(needle), Requirement.code.ilike(needle))  # type: ignore[attr-defined]
+            or_(col(CatalogueEntry.title).ilike(needle), col(Requirement.code).ilike(needle))
         )
     query = query.order_by(
-        Requirement.due_date.is_(None), Requirement.due_date, AIModel.slug, Requirement.code
-    )  # type: ignore[union-attr]
+        col(Requirement.due_date).is_(None),
+        col(Requirement.due_date),
+        col(AIModel.slug),
+        col(Requirement.code),
+    )
     rows = []
     for r in session.execute(query):
         rows.append(

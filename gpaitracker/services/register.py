@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from gpaitracker import audit, rules, validation, workflow
 from gpaitracker.audit import Change
@@ -39,7 +39,7 @@ def get_by_key(*, session: Session, key: str) -> tuple[Requirement, AIModel]:
     )
     if match["occ"]:
         query = query.where(Requirement.occurrence == int(match["occ"]))
-    item = session.exec(query.order_by(Requirement.occurrence.desc())).first()  # type: ignore[attr-defined]
+    item = session.exec(query.order_by(col(Requirement.occurrence).desc())).first()
     if item is None:
         raise NotFoundError(f"key {key!r} is not in the register")
     return item, model

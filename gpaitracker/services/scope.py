@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -88,7 +89,7 @@ def apply(
     audit.record(session, actor.email, changes)
 
 
-def facts_with(org: Organisation, model: AIModel, **changes: object) -> rules.Facts:
+def facts_with(org: Organisation, model: AIModel, **changes: Any) -> rules.Facts:
     return dataclasses.replace(catalogues.facts_for(org, model), **changes)
 
 
