@@ -23,6 +23,7 @@ test: venv
 lint: venv
 	$(BIN)/ruff check gpaitracker tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: venv
 	$(BIN)/python -m benchmarks.run
