@@ -12,6 +12,7 @@ from gpaitracker.cli import output
 from gpaitracker.cli.context import Context
 from gpaitracker.db import session_scope
 from gpaitracker.models import AuditEvent
+from gpaitracker.services import catalogue_upgrade
 
 EXIT_PROBLEM = 3
 
@@ -28,7 +29,9 @@ def cmd_audit(ctx: Context, args: argparse.Namespace) -> int:
     with session_scope(ctx.register) as s:
         query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(args.limit)
         if args.entity:
-            query = query.where(AuditEvent.entity_id == args.entity)
+            # An item renamed by a catalogue upgrade keeps the history of its former keys.
+            keys = catalogue_upgrade.history_keys(session=s, key=args.entity)
+            query = query.where(col(AuditEvent.entity_id).in_(keys))
         events = list(reversed(s.exec(query).all()))
     headers = ["id", "at", "actor", "action", "entity", "entity_id", "field", "old", "new"]
     rows = [
@@ -74,7 +77,8 @@ def add_parsers(
 ) -> None:
     p = sub.add_parser("audit", parents=[common], help="show or verify the audit trail")
     p.add_argument("--verify", action="store_true", help="check the hash chain (exit 3 if broken)")
-    p.add_argument("--entity", metavar="ID", help="only events of this key, email or slug")
+    p.add_argument("--entity", metavar="ID",
+                   help="only events of this key (and its former keys), email or slug")  # fmt: skip
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_audit)

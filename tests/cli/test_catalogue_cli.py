@@ -34,6 +34,11 @@ def test_draft_register_upgrades_to_final_through_the_cli(home):
     assert not any("COP3-" in k for k in after)
     detail = json.loads(ok("show", "titan/COP-T-1.1", "--format", "json", home=home).stdout)
     assert "MDF started" in detail["notes"]
+    trail = json.loads(
+        ok("audit", "--entity", "titan/COP-T-1.1", "--format", "json", home=home).stdout
+    )
+    assert {"titan/COP3-I.1.1", "titan/COP-T-1.1"} <= {e["entity_id"] for e in trail}
+    assert [e["new"] for e in trail if e["field"] == "owner"] == ["olga@eb.eu"]
     again = ok("catalogue", "upgrade", home=home).stdout
     assert "already uses the newest version" in again
     assert "register OK" in ok("check", home=home).stdout
@@ -72,8 +77,14 @@ def test_user_catalogue_import_and_bad_file(home, tmp_path):
     assert "Quarterly AI risk briefing" in ok("catalogue", "show", "BRD-1", home=home).stdout
     bad = tmp_path / "bad.toml"
     bad.write_text(own.read_text().replace('applies = "all"', 'applies = "whoever"'))
+    before = ok("catalogue", "list", "--all", home=home).stdout
     err = user_error("catalogue", "import", str(bad), home=home)
     assert "bad.toml" in err and "entry BRD-1" in err and "'whoever'" in err
+    huge = tmp_path / "huge.toml"
+    with huge.open("wb") as fh:  # sparse: 100 MB on paper, nothing on disk
+        fh.truncate(100 * 1024 * 1024)
+    assert "more than 2097152" in user_error("catalogue", "import", str(huge), home=home)
+    assert ok("catalogue", "list", "--all", home=home).stdout == before
 
 
 def test_demo_builds_a_register_to_explore(home):

@@ -59,6 +59,9 @@ def test_every_command_has_help(tmp_path, capsys):
         ["init"], ["org", "show"], ["org", "edit"], ["model", "add"], ["model", "list"],
         ["person", "add"], ["person", "edit"], ["person", "list"], ["list"], ["show"],
         ["assign"], ["due"], ["priority"], ["note"], ["status"], ["audit"], ["check"],
+        ["demo"], ["model", "edit"], ["catalogue", "list"], ["catalogue", "show"],
+        ["catalogue", "diff"], ["catalogue", "upgrade"], ["catalogue", "import"],
+        ["evidence", "add"], ["evidence", "list"], ["evidence", "verify"],
     ]  # fmt: skip
     from gpaitracker.cli.main import build_parser
 
