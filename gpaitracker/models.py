@@ -183,7 +183,7 @@ class AuditEvent(SQLModel, table=True):
     actor: str = Field(max_length=254)
     action: str = Field(max_length=32)
     entity: str = Field(max_length=32)
-    entity_id: str = Field(max_length=128)
+    entity_id: str = Field(max_length=128, index=True)
     field: str = Field(default="", max_length=64)
     old_value: str | None = None
     new_value: str | None = None
