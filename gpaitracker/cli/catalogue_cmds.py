@@ -19,12 +19,6 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-def _targets(args: argparse.Namespace) -> list[catalogue_files.CatalogueFile]:
-    if getattr(args, "file", None):
-        return [catalogue_files.load_file(Path(args.file))]
-    return catalogue_files.shipped()
-
-
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     from sqlmodel import col, select
 
@@ -83,7 +77,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_diff(ctx: Context, args: argparse.Namespace) -> int:
     with session_scope(ctx.register) as s:
-        for new in _pending(s, _targets(args)):
+        for new in _pending(s, args):
             for line in catalogue_upgrade.diff(session=s, new=new).lines():
                 print(line)
     return 0
@@ -92,7 +86,7 @@ def cmd_diff(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
     with session_scope(ctx.register, write=True) as s:
         actor = ctx.actor(s)
-        pending = _pending(s, _targets(args))
+        pending = _pending(s, args)
         if not pending:
             print("The register already uses the newest version of every catalogue.")
         for new in pending:
@@ -103,23 +97,15 @@ def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _pending(
-    session: Session, files: list[catalogue_files.CatalogueFile]
-) -> list[catalogue_files.CatalogueFile]:
-    """Files newer than what the register uses (all of them when a file was named)."""
+def _pending(session: Session, args: argparse.Namespace) -> list[catalogue_files.CatalogueFile]:
+    """The named file (diff() explains if it cannot apply), or the newer built-in versions."""
+    if getattr(args, "file", None):
+        return [catalogue_files.load_file(Path(args.file))]
     out = []
-    for cat in files:
+    for cat in catalogue_files.shipped():
         current = catalogue_upgrade.active_version(session, cat.id)
-        if (
-            current is None
-            or current.published < cat.published
-            or (current.published == cat.published and current.version != cat.version)
-        ):
+        if current is None or (current.published, current.version) < (cat.published, cat.version):
             out.append(cat)
-    if not out and files and len(files) == 1:
-        current = catalogue_upgrade.active_version(session, files[0].id)
-        if current is not None:
-            out.append(files[0])  # let diff() explain why it does not apply
     return out
 
 

@@ -45,14 +45,11 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     with session_scope(ctx.register) as s:
-        item, model = register.get_by_key(session=s, key=args.key)
+        item, _ = register.get_by_key(session=s, key=args.key)
         entry = s.get(CatalogueEntry, item.entry_id)
         assert entry is not None
-        row = next(
-            r for r in queries.list_rows(
-                session=s, filters=queries.Filters(model=model.slug, include_inactive=True)
-            ) if r.id == item.id
-        )  # fmt: skip
+        only = queries.Filters(requirement_id=item.id, include_inactive=True)
+        (row,) = queries.list_rows(session=s, filters=only)
         expected: list[str] = json.loads(entry.evidence)
         data = row.as_dict() | {
             "summary": entry.summary,

@@ -69,10 +69,13 @@ def update(
     validation.require_admin(actor)
     org = get(session=session)
     changes: list[Change] = []
+    new_name = org.name
     if name is not None:
-        value = validation.text(name, "organisation", max_chars=200, required=True)
-        if value != org.name:
-            changes.append(Change("update", "organisation", str(org.id), "name", org.name, value))
+        new_name = validation.text(name, "organisation", max_chars=200, required=True)
+        if new_name != org.name:
+            changes.append(
+                Change("update", "organisation", str(org.id), "name", org.name, new_name)
+            )
     flags = {"non_eu": non_eu, "sme": sme, "signatory": signatory}
     flags = {k: v for k, v in flags.items() if v is not None and getattr(org, k) != v}
     for flag, flag_value in flags.items():
@@ -86,8 +89,7 @@ def update(
     visible = [p for _, _, p in plans if not p.empty]
     if visible and not confirm:
         return org, visible, False
-    if name is not None:
-        org.name = validation.text(name, "organisation", max_chars=200, required=True)
+    org.name = new_name
     for flag, flag_value in flags.items():
         setattr(org, flag, flag_value)
     if changes:

@@ -48,6 +48,7 @@ class Filters:
     due_before: dt.date | None = None
     text: str | None = None
     include_inactive: bool = False
+    requirement_id: int | None = None
 
 
 def list_rows(
@@ -84,6 +85,8 @@ def list_rows(
             col(Requirement.applicable) == True,  # noqa: E712
             col(Requirement.withdrawn) == False,  # noqa: E712
         )
+    if f.requirement_id is not None:
+        query = query.where(col(Requirement.id) == f.requirement_id)
     if f.model:
         ref = f.model.strip()
         query = query.where(or_(col(AIModel.slug) == ref.lower(), col(AIModel.name) == ref))
