@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
@@ -37,14 +37,19 @@ def _busy_timeout_ms() -> int:
     return int(raw) if raw.isdigit() else DEFAULT_BUSY_TIMEOUT_MS
 
 
-def create_register_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL, foreign keys, full sync and a busy timeout."""
+def create_register_engine(url: str | URL) -> Engine:
+    """Create the engine; SQLite gets WAL, foreign keys, full sync and a busy timeout.
+
+    Pass a URL object for a file path: text is parsed, so ``?``, ``#`` and ``%`` in it
+    would name another file. WAL is switched on by the first connection, so inspect a
+    file that may be refused before calling this (see migrate.open_register).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True)
     timeout_ms = _busy_timeout_ms()
     engine = create_engine(
-        url,
+        parsed,
         connect_args={"timeout": timeout_ms / 1000, "isolation_level": None},
     )
 
@@ -86,11 +91,22 @@ def translate_db_error(exc: BaseException, url: str) -> StorageError | None:
     return None
 
 
-def _describe(url: str) -> str:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return str(parsed.database)
-    return parsed.render_as_string(hide_password=True)
+def _describe(url: str | URL) -> str:
+    """Where a register is, for messages: a file path, or a server URL without password."""
+    if isinstance(url, str):
+        scheme, sep, path = url.partition(":///")
+        if sep and (scheme == "sqlite" or scheme.startswith("sqlite+")):
+            # Register.url shows an SQLite path as is: parsing it would misread ? # and %.
+            return path
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(url)
+        except ArgumentError:
+            return "(a malformed database URL)"
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
 
 
 @contextmanager

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sqlite3
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError
 
 from gpaitracker import paths
-from gpaitracker.db import Register, create_register_engine, translate_db_error
+from gpaitracker.db import (
+    Register,
+    _busy_timeout_ms,
+    create_register_engine,
+    translate_db_error,
+)
 from gpaitracker.errors import SchemaTooNewError, StorageError
 
 if TYPE_CHECKING:
@@ -49,80 +55,191 @@ def known_revisions() -> tuple[set[str], str]:
     return set(revisions), heads[0]
 
 
-def _check_sqlite_file(path: Path) -> bool:
-    """Refuse what is plainly not a writable SQLite file; return whether it exists."""
-    if not path.exists():
-        if not path.parent.exists():
-            try:
-                path.parent.mkdir(parents=True)
-            except OSError as exc:
-                raise StorageError(f"cannot create folder {path.parent}: {exc.strerror}") from exc
-        return False
-    if path.is_dir():
-        raise StorageError(f"register {path} is a folder, not an SQLite database")
+def _check_folder(path: Path, what: str, *, create: bool) -> None:
+    """A folder the register needs is a folder (or absent); created only when create is set."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
+        st = os.stat(path)
+    except FileNotFoundError:
+        if create:
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create {what} {path}: {exc.strerror}") from None
+        return
     except OSError as exc:
-        raise StorageError(f"register {path} cannot be read: {exc.strerror}") from exc
-    if head and head != SQLITE_MAGIC:
+        raise StorageError(f"{what} {path} cannot be used: {exc.strerror}") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise StorageError(f"{what} {path} is {paths.file_kind(st.st_mode)}, not a folder")
+
+
+def _check_sqlite_file(path: Path, *, create: bool) -> bytes:
+    """Refuse what is plainly not a writable SQLite file; return its header (b"" if none).
+
+    Nothing here opens a file that could block (a FIFO) or never end (a device).
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if not create:
+            raise StorageError(f"no register at {path} (create one first)") from None
+        _check_folder(path.parent, "folder", create=True)
+        return b""
+    except OSError as exc:
+        raise StorageError(f"register {path} cannot be used: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = paths.file_kind(st.st_mode)
+        raise StorageError(f"register {path} is {kind}, not an SQLite database")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the stat
+                raise StorageError(f"register {path} is not an SQLite database")
+            head = os.read(fd, 100)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise StorageError(f"register {path} cannot be read: {exc.strerror}") from None
+    if head and not head.startswith(SQLITE_MAGIC):
         raise StorageError(f"register {path} is not an SQLite database")
     if not _writable(path):
         raise StorageError(f"register {path} is read-only; changes cannot be saved")
-    return bool(head)
+    return head
 
 
 def _writable(path: Path) -> bool:
-    import os
-
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_uri(path: Path, *, immutable: bool = False) -> str:
+    """An SQLite URI opening path read-only; quoted, so ? # % in folder names stay literal."""
+    return Path(os.path.abspath(path)).as_uri() + ("?immutable=1" if immutable else "?mode=ro")
+
+
+def _inspect_file(path: Path, header: bytes) -> tuple[set[str], str | None]:
+    """Tables and schema revision, read without writing a byte (WAL stays off until accepted)."""
+    # A WAL file with no -wal beside it holds everything in itself; reading it as immutable
+    # keeps SQLite from leaving empty -wal and -shm files next to a file that is refused.
+    wal_only = header[18:20] == b"\x02\x02" and not Path(f"{path}-wal").exists()
+    try:
+        con = sqlite3.connect(
+            _read_only_uri(path, immutable=wal_only), uri=True, timeout=_busy_timeout_ms() / 1000
+        )
+    except sqlite3.Error as exc:
+        raise _sqlite_error(path, exc) from None
+    try:
+        names = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        tables = {name for (name,) in names}
+        revision = None
+        if "alembic_version" in tables:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    except sqlite3.Error as exc:
+        raise _sqlite_error(path, exc) from None
+    finally:
+        con.close()
+    return tables, revision
+
+
+def _sqlite_error(path: Path, exc: sqlite3.Error) -> StorageError:
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    lowered = reason.lower()
+    if "not a database" in lowered or "encrypted" in lowered:
+        return StorageError(f"register {path} is not an SQLite database")
+    if "locked" in lowered or "busy" in lowered:
+        return StorageError(f"register {path} is busy with another writer; try again")
+    if "unable to open" in lowered:
+        return StorageError(f"register {path} cannot be opened")
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        return StorageError(f"register {path} is damaged: {reason}")
+    return StorageError(f"register {path} cannot be read: {reason}")
+
+
+def _refuse_unless_register(
+    tables: set[str], revision: str | None, where: str, *, create: bool
+) -> None:
+    revisions, head = known_revisions()
+    if revision is None and tables - {"alembic_version"}:
+        raise StorageError(f"{where} holds other data and is not a GPAI Tracker register")
+    if revision is not None and revision not in revisions:
+        raise SchemaTooNewError(
+            f"register schema {revision} is newer than this GPAI Tracker knows "
+            f"(latest {head}); update GPAI Tracker to open it"
+        )
+    if revision is None and not create:
+        raise StorageError(f"no register at {where} (create one first)")
 
 
 def backup_sqlite(path: Path, backups: Path, label: str) -> Path:
     """Copy the register aside with SQLite's online backup (consistent even in WAL mode)."""
-    backups.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = backups / f"{path.stem}-{label}-{stamp}.sqlite"
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(target)
+        backups.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(target)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
+            src.close()
+    except OSError as exc:
+        raise StorageError(f"cannot back up {path} to {backups}: {exc.strerror}") from None
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot back up {path} to {target}: {exc}") from None
     return target
 
 
-def open_register(home: Path, url: str | None = None, *, migrate: bool = True) -> Register:
-    """Open (creating if needed) the register at url, migrated to the schema this app knows."""
-    url = paths.database_url(home, url)
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise StorageError(f"database URL {url!r} is not a valid SQLAlchemy URL") from None
+def open_register(
+    home: Path, url: str | None = None, *, migrate: bool = True, create: bool = True
+) -> Register:
+    """Open the register at url (text from --db / GPAITRACKER_DB) or in home, migrated.
+
+    With create=False (read-only commands) a missing or empty register is a StorageError
+    and nothing is created on disk. A refused file is left byte for byte as it was.
+    """
+    target = paths.database_url(home, url)
+    shown = paths.display_url(target)
+    for folder, what in (
+        (home, "register folder"),
+        (paths.backups_dir(home), "backups folder"),
+        (paths.evidence_dir(home), "evidence folder"),
+    ):
+        _check_folder(folder, what, create=False)
     sqlite_path: Path | None = None
+    state: tuple[set[str], str | None] | None = None
     existed = False
-    if parsed.get_backend_name() == "sqlite":
-        if not parsed.database or parsed.database == ":memory:":
+    if target.get_backend_name() == "sqlite":
+        if (
+            not target.database
+            or target.database == ":memory:"
+            or "memory" in str(target.query.get("mode", ""))
+        ):
             raise StorageError("an in-memory SQLite register cannot be used")
-        sqlite_path = Path(parsed.database)
-        existed = _check_sqlite_file(sqlite_path)
-    home.mkdir(parents=True, exist_ok=True)
+        sqlite_path = Path(target.database)
+        header = _check_sqlite_file(sqlite_path, create=create)
+        existed = bool(header)
+        state = _inspect_file(sqlite_path, header) if existed else (set(), None)
+        _refuse_unless_register(*state, str(sqlite_path), create=create)
+    if create:
+        _check_folder(home, "register folder", create=True)
     try:
-        engine = create_register_engine(url)
+        engine = create_register_engine(target)
     except (ImportError, NoSuchModuleError) as exc:
         raise StorageError(
-            f"database URL {parsed.render_as_string(hide_password=True)!r} needs a driver "
-            f"that is not installed ({exc})"
+            f"database URL {shown!r} needs a driver that is not installed ({exc})"
         ) from exc
-    register = Register(engine=engine, home=home, url=url)
+    register = Register(engine=engine, home=home, url=shown)
     try:
-        _prepare(register, sqlite_path if existed else None, migrate=migrate)
+        if state is None:  # a database server: inspecting it changes nothing
+            state = _inspect_engine(register)
+            _refuse_unless_register(*state, shown, create=create)
+        if migrate:
+            _migrate(register, state[1], sqlite_path if existed else None)
     except DBAPIError as exc:
         engine.dispose()
-        mapped = translate_db_error(exc, url)
+        mapped = translate_db_error(exc, register.url)
         if mapped is not None:
             raise mapped from exc
         raise
@@ -132,20 +249,17 @@ def open_register(home: Path, url: str | None = None, *, migrate: bool = True) -
     return register
 
 
-def _prepare(register: Register, existing_file: Path | None, *, migrate: bool) -> None:
-    revisions, head = known_revisions()
+def _inspect_engine(register: Register) -> tuple[set[str], str | None]:
     with register.engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
-        current = _read_revision(conn) if "alembic_version" in tables else None
+        revision = _read_revision(conn) if "alembic_version" in tables else None
         conn.rollback()
-    if current is None and tables - {"alembic_version"}:
-        raise StorageError(f"{register.url} holds other data and is not a GPAI Tracker register")
-    if current is not None and current not in revisions:
-        raise SchemaTooNewError(
-            f"register schema {current} is newer than this GPAI Tracker knows "
-            f"(latest {head}); update GPAI Tracker to open it"
-        )
-    if current == head or not migrate:
+    return tables, revision
+
+
+def _migrate(register: Register, current: str | None, existing_file: Path | None) -> None:
+    _, head = known_revisions()
+    if current == head:
         return
     if existing_file is not None and current is not None:
         backup_sqlite(existing_file, paths.backups_dir(register.home), f"before-{head}")
