@@ -9,12 +9,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from gpaitracker.errors import StorageError
+from gpaitracker.errors import ConflictError, PermissionDenied, StorageError, UserError
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 
@@ -72,22 +73,67 @@ def create_register_engine(url: str | URL) -> Engine:
     return engine
 
 
-def translate_db_error(exc: BaseException, url: str) -> StorageError | None:
-    """Map driver errors the user can act on to a StorageError with a plain message."""
-    text = str(getattr(exc, "orig", exc)).lower()
+# SQLite primary result codes (the low byte of sqlite_errorcode) and extended ones we name.
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR = 5, 6, 8, 10
+SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_CONSTRAINT, SQLITE_NOTADB = 11, 13, 14, 19, 26
+SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY = 2067, 1555
+
+
+def translate_db_error(exc: BaseException, url: str) -> UserError | None:
+    """Map driver errors the user can act on to a plain message, by the driver's error code.
+
+    SQLite errors carry sqlite_errorcode; PostgreSQL (psycopg) errors carry sqlstate.
+    Anything else is a bug and is not translated.
+    """
+    orig = getattr(exc, "orig", exc)
     where = _describe(url)
-    if "file is not a database" in text or "file is encrypted" in text:
-        return StorageError(f"register {where} is not an SQLite database")
-    if "readonly" in text or "read-only" in text:
-        return StorageError(f"register {where} is read-only; changes cannot be saved")
-    if "database is locked" in text or "database is busy" in text:
-        return StorageError(f"register {where} is locked by another program; try again")
-    if "unable to open database" in text:
-        return StorageError(f"register {where} cannot be opened")
-    if "disk i/o error" in text or "database or disk is full" in text:
-        return StorageError(f"register {where} could not be written: {text}")
-    if isinstance(exc, OperationalError) and "connection" in text:
-        return StorageError(f"database server for {where} is unreachable: {text.splitlines()[0]}")
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return _sqlite_error(code, str(orig), where)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if isinstance(state, str):
+        return _postgres_error(state, str(orig), where)
+    if isinstance(exc, OperationalError) and getattr(exc, "connection_invalidated", False):
+        return StorageError(f"database server for {where} is unreachable")
+    return None
+
+
+def _sqlite_error(code: int, message: str, where: str) -> UserError | None:
+    if code in (SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY):
+        what = message.partition(":")[2].strip() or "a unique value"
+        return ConflictError(
+            f"{what} was just taken by another change; nothing was saved, try again"
+        )
+    primary = code & 0xFF
+    messages = {
+        SQLITE_NOTADB: f"register {where} is not an SQLite database",
+        SQLITE_CORRUPT: f"register {where} is damaged ({message})",
+        SQLITE_READONLY: f"register {where} is read-only; changes cannot be saved",
+        SQLITE_BUSY: f"register {where} is busy with another change (another GPAI Tracker "
+        "window or command, or another program, is writing); nothing was saved, try again",
+        SQLITE_LOCKED: f"register {where} is locked by another change; try again",
+        SQLITE_CANTOPEN: f"register {where} cannot be opened",
+        SQLITE_IOERR: f"register {where} could not be read or written (disk error: {message})",
+        SQLITE_FULL: f"register {where} could not be written: the disk is full",
+    }
+    text = messages.get(primary)
+    return StorageError(text) if text else None
+
+
+def _postgres_error(state: str, message: str, where: str) -> UserError | None:
+    first = message.strip().splitlines()[0] if message.strip() else state
+    if state == "23505":
+        return ConflictError(f"{first}: taken by another change; nothing was saved, try again")
+    if state in ("40001", "40P01"):
+        return ConflictError("another change to the same rows was saved first; try again")
+    if state == "42501":
+        return PermissionDenied(f"you have read-only access to {where}")
+    if state.startswith(("08", "57P")):
+        return StorageError(f"database server for {where} is unreachable: {first}")
+    if state.startswith("28"):
+        return StorageError(f"database server for {where} refused the login: {first}")
+    if state == "53100":
+        return StorageError(f"database server for {where} is out of disk space")
     return None
 
 
@@ -118,6 +164,10 @@ def session_scope(register: Register, *, write: bool = False) -> Iterator[Sessio
             session.connection(execution_options={"gpai_write": True})
         yield session
         session.commit()
+    except StaleDataError as exc:
+        stale = stale_rows(session)
+        session.rollback()
+        raise conflict_error(register, stale) from exc
     except DBAPIError as exc:
         session.rollback()
         mapped = translate_db_error(exc, register.url)
@@ -129,3 +179,48 @@ def session_scope(register: Register, *, write: bool = False) -> Iterator[Sessio
         raise
     finally:
         session.close()
+
+
+_ENTITY_OF_TABLE = {"requirement": "requirement", "person": "person", "ai_model": "model",
+                    "evidence": "evidence", "organisation": "organisation"}  # fmt: skip
+
+
+def stale_rows(session: Session) -> list[tuple[str, int]]:
+    """(entity, id) of the versioned rows this session was saving."""
+    out = []
+    for obj in list(session.dirty):
+        table = getattr(obj, "__tablename__", "")
+        if table in _ENTITY_OF_TABLE and getattr(obj, "id", None) is not None:
+            out.append((_ENTITY_OF_TABLE[table], int(obj.id)))
+    return out
+
+
+def conflict_error(register: Register, stale: list[tuple[str, int]]) -> ConflictError:
+    """Someone saved the same row first: say who and when, from the audit trail."""
+    with register.engine.connect() as conn:
+        for entity, row_id in stale:
+            found = last_change(conn, entity, row_id)
+            if found is not None:
+                label, actor, at = found
+                return ConflictError(changed_by_message(label, actor, at))
+    return ConflictError("the record was changed by someone else meanwhile; nothing was saved, "
+                         "reload and try again")  # fmt: skip
+
+
+def last_change(
+    conn: Connection | Session, entity: str, row_id: int
+) -> tuple[str, str, str] | None:
+    """(label, actor, time) of the newest audit event about one row."""
+    row = conn.execute(
+        text("SELECT label, actor, at FROM audit_event WHERE entity = :e AND row_id = :r "
+             "ORDER BY id DESC LIMIT 1"),
+        {"e": entity, "r": row_id},
+    ).first()  # fmt: skip
+    if row is None:
+        return None
+    return str(row[0]), str(row[1]), str(row[2])[:19].replace("T", " ")
+
+
+def changed_by_message(label: str, actor: str, at: str) -> str:
+    return (f"{label} was changed by {actor} at {at} UTC since you read it; nothing was saved, "
+            "reload and try again")  # fmt: skip

@@ -4,37 +4,46 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
+
+from gpaitracker.enums import Priority, Role, Status
+
+__all__ = ["Priority", "Role", "Status"]
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Role(StrEnum):
-    ADMIN = "admin"
-    OFFICER = "officer"
-    REVIEWER = "reviewer"
-    EXECUTIVE = "executive"
-    AUDITOR = "auditor"
+def enum_column(enum: type[StrEnum]) -> SAEnum:
+    """Stored as its value in a VARCHAR(16) (not a native enum), read back as the enum."""
+    return SAEnum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
-class Status(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    IN_REVIEW = "in_review"
-    DONE = "done"
-    BLOCKED = "blocked"
-    NOT_APPLICABLE = "not_applicable"
+class Versioned(SQLModel):
+    """Editable rows: optimistic locking (a stale UPDATE matches no row) and a change time.
 
+    `row_version` counts saved changes of the row; a write that read an older value is refused.
+    """
 
-class Priority(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
+    row_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
+
+    @declared_attr  # type: ignore[misc]
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 (SQLAlchemy declared attribute)
+        return {"version_id_col": cls.__table__.c.row_version}  # type: ignore[attr-defined]
 
 
 class Meta(SQLModel, table=True):
@@ -45,7 +54,7 @@ class Meta(SQLModel, table=True):
     value: str = Field(default="")
 
 
-class Organisation(SQLModel, table=True):
+class Organisation(Versioned, table=True):
     __tablename__ = "organisation"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -55,17 +64,17 @@ class Organisation(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
-class Person(SQLModel, table=True):
+class Person(Versioned, table=True):
     __tablename__ = "person"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     email: str = Field(max_length=254, unique=True, index=True)
-    role: str = Field(default=Role.OFFICER, max_length=16)
+    role: Role = Field(default=Role.OFFICER, sa_type=enum_column(Role))
     active: bool = True
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
-class AIModel(SQLModel, table=True):
+class AIModel(Versioned, table=True):
     __tablename__ = "ai_model"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -107,15 +116,15 @@ class CatalogueEntry(SQLModel, table=True):
     title: str = Field(max_length=300)
     reference: str = Field(default="", max_length=300)
     summary: str = ""
-    applies: str = Field(default="all", max_length=300)
+    applies: list[str] = Field(default_factory=lambda: ["all"], sa_type=JSON)
     due_rule: str = Field(default="none", max_length=64)
     recurrence_months: int | None = None
-    evidence: str = Field(default="[]")
-    kpis: str = Field(default="[]")
+    evidence: list[str] = Field(default_factory=list, sa_type=JSON)
+    kpis: list[str] = Field(default_factory=list, sa_type=JSON)
     position: int = 0
 
 
-class Requirement(SQLModel, table=True):
+class Requirement(Versioned, table=True):
     """A register item: one catalogue entry applied to one model."""
 
     __tablename__ = "requirement"
@@ -128,20 +137,18 @@ class Requirement(SQLModel, table=True):
     owner_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     reviewer_id: int | None = Field(default=None, foreign_key="person.id")
     due_date: dt.date | None = Field(default=None, index=True)
-    priority: str = Field(default=Priority.MEDIUM, max_length=16)
-    status: str = Field(default=Status.NOT_STARTED, max_length=16, index=True)
+    priority: Priority = Field(default=Priority.MEDIUM, sa_type=enum_column(Priority))
+    status: Status = Field(default=Status.NOT_STARTED, sa_type=enum_column(Status), index=True)
     result: str = ""
     notes: str = ""
     na_justification: str = ""
     applicable: bool = True
     withdrawn: bool = False
-    version: int = 1
     created_at: dt.datetime = Field(default_factory=utcnow)
-    updated_at: dt.datetime = Field(default_factory=utcnow)
     completed_at: dt.datetime | None = None
 
 
-class Evidence(SQLModel, table=True):
+class Evidence(Versioned, table=True):
     __tablename__ = "evidence"
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=300)
@@ -175,15 +182,23 @@ class EvidenceLink(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """One change, hash-chained to the previous event so later edits of the log show."""
+    """One change, hash-chained to the previous event so later edits of the log show.
+
+    The entity is named by its row id (stable) and by a label (key, email, slug) as it was
+    when the event was recorded. `format` says which fields the hash covers (see audit.py).
+    """
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity_row", "entity", "row_id"),)
     id: int | None = Field(default=None, primary_key=True)
+    format: int = Field(default=2, sa_column_kwargs={"server_default": "1"})
     at: dt.datetime = Field(default_factory=utcnow)
+    actor_id: int | None = Field(default=None)
     actor: str = Field(max_length=254)
     action: str = Field(max_length=32)
     entity: str = Field(max_length=32)
-    entity_id: str = Field(max_length=128, index=True)
+    row_id: int | None = Field(default=None)
+    label: str = Field(max_length=128, index=True)
     field: str = Field(default="", max_length=64)
     old_value: str | None = None
     new_value: str | None = None
@@ -198,5 +213,5 @@ class ReportRecord(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="person.id")
     sha256: str = Field(max_length=64)
     path: str = Field(default="", max_length=2000)
-    metrics: str = Field(default="{}")
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     signer: str = Field(default="", max_length=300)

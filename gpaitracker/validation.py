@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
-from gpaitracker.errors import PermissionDenied, ValidationError
-from gpaitracker.models import Person, Role
+from gpaitracker import parse
+from gpaitracker.errors import ValidationError
 
 MAX_NOTE_CHARS = 20_000
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-WRITER_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.REVIEWER})
-
-
-def _preview(value: str) -> str:
-    return repr(value if len(value) <= 40 else value[:37] + "...")
 
 
 def text(value: object, field: str, *, max_chars: int = 300, required: bool = False) -> str:
@@ -24,9 +16,9 @@ def text(value: object, field: str, *, max_chars: int = 300, required: bool = Fa
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationError(f"{field} {_preview(value)} is not valid UTF-8 text") from None
+        raise ValidationError(f"{field} {parse.show(value)} is not valid UTF-8 text") from None
     if "\x00" in value:
-        raise ValidationError(f"{field} {_preview(value)} contains a NUL character")
+        raise ValidationError(f"{field} {parse.show(value)} contains a NUL character")
     if len(value) > max_chars:
         raise ValidationError(f"{field} is {len(value)} characters long; the limit is {max_chars}")
     value = value.strip()
@@ -36,28 +28,4 @@ def text(value: object, field: str, *, max_chars: int = 300, required: bool = Fa
 
 
 def email(value: object, field: str = "email") -> str:
-    value = text(value, field, max_chars=254, required=True).lower()
-    if not _EMAIL.match(value):
-        raise ValidationError(f"{field} {value!r} is not an email address")
-    return value
-
-
-def role(value: object) -> Role:
-    try:
-        return Role(str(value).strip().lower())
-    except ValueError:
-        allowed = ", ".join(r.value for r in Role)
-        raise ValidationError(f"role {value!r} is not one of: {allowed}") from None
-
-
-def require_writer(actor: Person) -> None:
-    if not actor.active:
-        raise PermissionDenied(f"person {actor.email} is inactive and cannot change the register")
-    if actor.role not in WRITER_ROLES:
-        raise PermissionDenied(f"person {actor.email} has role {actor.role}, which is read-only")
-
-
-def require_admin(actor: Person) -> None:
-    require_writer(actor)
-    if actor.role != Role.ADMIN:
-        raise PermissionDenied(f"person {actor.email} must be an admin for this change")
+    return parse.email(text(value, field, max_chars=254, required=True), field)

@@ -1,4 +1,8 @@
-"""Entry point: parse arguments, run one command, turn user errors into one-line messages."""
+"""Entry point: parse arguments, run one command, turn user errors into one-line messages.
+
+Only argparse is imported up front; each command imports the services it needs when it runs,
+so `--version` and `--help` start as fast as Python itself.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,10 @@ from gpaitracker.cli import (
     audit_cmds,
     catalogue_cmds,
     evidence_cmds,
+    people_cmds,
     register_cmds,
     setup_cmds,
 )
-from gpaitracker.cli.context import open_context
-from gpaitracker.errors import UserError
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_PROBLEM = 0, 1, 2, 3
 
@@ -25,12 +28,22 @@ def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     g = common.add_argument_group("register")
     hidden = argparse.SUPPRESS
-    g.add_argument("--home", metavar="DIR", default=hidden,
-                   help="register folder (default: GPAITRACKER_HOME)")  # fmt: skip
-    g.add_argument("--db", metavar="URL", default=hidden,
-                   help="database URL (default: GPAITRACKER_DB or the local file)")  # fmt: skip
-    g.add_argument("--as", dest="as_user", metavar="EMAIL", default=hidden,
-                   help="act as this person (default: GPAITRACKER_USER)")  # fmt: skip
+    g.add_argument(
+        "--home", metavar="DIR", default=hidden, help="register folder (default: GPAITRACKER_HOME)"
+    )
+    g.add_argument(
+        "--db",
+        metavar="URL",
+        default=hidden,
+        help="database URL (default: GPAITRACKER_DB or the local file)",
+    )
+    g.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="EMAIL",
+        default=hidden,
+        help="act as this person (default: GPAITRACKER_USER)",
+    )
     return common
 
 
@@ -45,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gpaitracker {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     setup_cmds.add_parsers(sub, common)
+    people_cmds.add_parsers(sub, common)
     register_cmds.add_parsers(sub, common)
     audit_cmds.add_parsers(sub, common)
     evidence_cmds.add_parsers(sub, common)
@@ -59,14 +73,25 @@ def main(argv: list[str] | None = None) -> int:
         from gpaitracker.ui.app import run_gui
 
         return run_gui(args)
+    from gpaitracker.errors import UserError
+
     try:
-        ctx = open_context(args)
+        from gpaitracker.services.workspace import Workspace
+
+        ws = Workspace.open(
+            getattr(args, "home", None),
+            getattr(args, "db", None),
+            acting=getattr(args, "as_user", None),
+            create=bool(getattr(args, "creates", False)),
+        )
         try:
-            return int(args.func(ctx, args))
+            return int(args.func(ws, args))
         finally:
-            ctx.register.engine.dispose()
+            ws.close()
     except UserError as exc:
-        print(f"gpaitracker: error: {exc}", file=sys.stderr)
+        from gpaitracker.cli.output import safe
+
+        print(f"gpaitracker: error: {safe(str(exc))}", file=sys.stderr)
         return EXIT_USER
     except KeyboardInterrupt:
         print("gpaitracker: interrupted", file=sys.stderr)

@@ -3,121 +3,131 @@
 from __future__ import annotations
 
 import argparse
-import json
+from typing import TYPE_CHECKING
 
-from gpaitracker import rules
 from gpaitracker.cli import output
-from gpaitracker.cli.context import Context
-from gpaitracker.db import session_scope
-from gpaitracker.models import CatalogueEntry
-from gpaitracker.services import people, queries, register
 
-LIST_KEYS = ["key", "code", "title", "model", "status", "owner", "reviewer", "due", "rag",
-             "priority"]  # fmt: skip
+if TYPE_CHECKING:
+    from gpaitracker.services.workspace import Workspace
+
+LIST_KEYS = ("key", "code", "title", "model", "status", "owner", "reviewer", "due", "rag",
+             "priority")  # fmt: skip
 
 
-def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
+def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import parse
+    from gpaitracker.services import lookup, queries
+
     filters = queries.Filters(
-        model=args.model,
-        status=args.status,
-        owner=args.owner,
+        model_id=ws.read(lookup.model_id, ref=args.model) if args.model else None,
+        status=parse.status(args.status) if args.status else None,
+        owner_id=ws.read(lookup.person_id, email=args.owner) if args.owner else None,
         overdue=args.overdue,
-        due_before=rules.parse_date(args.due_before, "due-before date")
-        if args.due_before
-        else None,
+        due_before=parse.date(args.due_before, "due-before date") if args.due_before else None,
         text=args.search,
         include_inactive=args.all,
     )
-    with session_scope(ctx.register) as s:
-        rows = queries.list_rows(session=s, filters=filters)
+    rows = ws.read(queries.list_rows, filters=filters)
     if args.format == "json":
         output.as_json([{k: r.as_dict()[k] for k in LIST_KEYS} for r in rows])
         return 0
-    cells = [[getattr(r, k) for k in LIST_KEYS] for r in rows]
     if args.format == "csv":
-        output.as_csv(LIST_KEYS, cells)
-    else:
-        output.table(["key", "status", "rag", "due", "owner", "title"],
-                     [[r.key, r.status, r.rag, r.due, r.owner, r.title] for r in rows])  # fmt: skip
-        print(f"{len(rows)} items")
-    return 0
-
-
-def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register) as s:
-        item, _ = register.get_by_key(session=s, key=args.key)
-        entry = s.get(CatalogueEntry, item.entry_id)
-        assert entry is not None
-        only = queries.Filters(requirement_id=item.id, include_inactive=True)
-        (row,) = queries.list_rows(session=s, filters=only)
-        expected: list[str] = json.loads(entry.evidence)
-        data = row.as_dict() | {
-            "summary": entry.summary,
-            "evidence_expected": expected,
-            "notes": item.notes,
-            "na_justification": item.na_justification,
-            "occurrence": item.occurrence,
-            "updated_at": item.updated_at.isoformat(),
-        }
-        if item.owner_id:
-            data["owner_name"] = people.get(session=s, person_id=item.owner_id).name
-    if args.format == "json":
-        output.as_json(data)
+        output.as_csv(LIST_KEYS, [[getattr(r, k) for k in LIST_KEYS] for r in rows])
         return 0
-    for k in ("key", "title", "reference", "model", "status", "rag", "priority", "due",
-              "owner", "reviewer", "summary"):  # fmt: skip
-        print(f"{k:10} {output._cell(data[k])}")
-    if expected:
-        print("evidence   " + "; ".join(expected))
-    if data["na_justification"]:
-        print(f"n/a why    {data['na_justification']}")
-    if data["notes"]:
+    output.table(
+        ["key", "status", "rag", "due", "owner", "title"],
+        [[r.key, r.status, r.rag, r.due, r.owner, r.title] for r in rows],
+    )
+    print(f"{len(rows)} items")
+    return 0
+
+
+def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import item_detail, lookup
+
+    item_id = ws.read(lookup.requirement_id, key=args.key)
+    detail = ws.read(item_detail.detail, requirement_id=item_id)
+    if args.format == "json":
+        output.as_json(detail.as_dict())
+        return 0
+    row = detail.row
+    fields = {
+        "key": row.key, "title": row.title, "reference": row.reference, "model": row.model,
+        "status": row.status, "rag": row.rag, "priority": row.priority, "due": row.due,
+        "owner": row.owner, "reviewer": row.reviewer, "summary": detail.summary,
+    }  # fmt: skip
+    for name, value in fields.items():
+        print(f"{name:10} {output.text_cell(value)}")
+    if detail.evidence_expected:
+        print("expected   " + output.safe("; ".join(detail.evidence_expected)))
+    if detail.na_justification:
+        print(f"n/a why    {output.safe(detail.na_justification)}")
+    if detail.notes:
         print("notes")
-        for line in str(data["notes"]).splitlines():
-            print(f"  {line}")
+        for line in detail.notes.splitlines():
+            print(f"  {output.safe(line)}")
     return 0
 
 
-def cmd_assign(ctx: Context, args: argparse.Namespace) -> int:
+def _item(ws: Workspace, key: str) -> int:
+    from gpaitracker.services import lookup
+
+    return ws.read(lookup.requirement_id, key=key)
+
+
+def cmd_assign(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import lookup, register
+
     if args.owner is None and args.reviewer is None:
-        raise SystemExit(_usage("assign needs --owner and/or --reviewer"))
-    with session_scope(ctx.register, write=True) as s:
-        register.assign(
-            session=s, actor=ctx.actor(s), key=args.key, owner=args.owner, reviewer=args.reviewer
-        )
-    print(f"{args.key}: assigned")
+        return _usage("assign needs --owner and/or --reviewer")
+    item_id = _item(ws, args.key)
+    people: dict[str, object] = {}
+    for field in ("owner", "reviewer"):
+        email = getattr(args, field)
+        if email is not None:
+            # An empty value clears the field.
+            people[f"{field}_id"] = ws.read(lookup.person_id, email=email) if email.strip() else None
+    ws.write(register.assign, requirement_id=item_id, **people)
+    print(f"{output.safe(args.key)}: assigned")
     return 0
 
 
-def cmd_due(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register, write=True) as s:
-        item = register.set_due(session=s, actor=ctx.actor(s), key=args.key, due=args.date)
-        print(f"{args.key}: due {item.due_date.isoformat() if item.due_date else '-'}")
+def cmd_due(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import parse
+    from gpaitracker.services import register
+
+    due = parse.optional_date(args.date, "due date")
+    ws.write(register.set_due, requirement_id=_item(ws, args.key), due=due)
+    print(f"{output.safe(args.key)}: due {due.isoformat() if due else '-'}")
     return 0
 
 
-def cmd_priority(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register, write=True) as s:
-        item = register.set_priority(
-            session=s, actor=ctx.actor(s), key=args.key, priority=args.priority
-        )
-        print(f"{args.key}: priority {item.priority}")
+def cmd_priority(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import parse
+    from gpaitracker.services import register
+
+    value = parse.priority(args.priority)
+    ws.write(register.set_priority, requirement_id=_item(ws, args.key), priority=value)
+    print(f"{output.safe(args.key)}: priority {value.value}")
     return 0
 
 
-def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register, write=True) as s:
-        register.set_notes(session=s, actor=ctx.actor(s), key=args.key, notes=args.text)
-    print(f"{args.key}: notes saved")
+def cmd_note(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import register
+
+    ws.write(register.set_notes, requirement_id=_item(ws, args.key), notes=args.text)
+    print(f"{output.safe(args.key)}: notes saved")
     return 0
 
 
-def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register, write=True) as s:
-        item = register.change_status(
-            session=s, actor=ctx.actor(s), key=args.key, status=args.status, note=args.note or ""
-        )
-        print(f"{args.key}: {item.status}")
+def cmd_status(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import parse
+    from gpaitracker.services import register
+
+    value = parse.status(args.status)
+    ws.write(register.change_status, requirement_id=_item(ws, args.key), status=value,
+             note=args.note or "")  # fmt: skip
+    print(f"{output.safe(args.key)}: {value.value}")
     return 0
 
 
@@ -137,7 +147,7 @@ def add_parsers(
     p.add_argument("--owner", metavar="EMAIL")
     p.add_argument("--overdue", action="store_true", help="only items past their due date")
     p.add_argument("--due-before", metavar="DATE")
-    p.add_argument("--search", metavar="TEXT", help="text in the code or title")
+    p.add_argument("--search", metavar="TEXT", help="text in the code, title, summary or notes")
     p.add_argument("--all", action="store_true", help="include items no longer applicable")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_list)
@@ -149,13 +159,13 @@ def add_parsers(
 
     p = sub.add_parser("assign", parents=[common], help="set an item's owner and reviewer")
     p.add_argument("key")
-    p.add_argument("--owner", metavar="EMAIL")
-    p.add_argument("--reviewer", metavar="EMAIL")
+    p.add_argument("--owner", metavar="EMAIL", help="'' clears the owner")
+    p.add_argument("--reviewer", metavar="EMAIL", help="'' clears the reviewer")
     p.set_defaults(func=cmd_assign)
 
     p = sub.add_parser("due", parents=[common], help="set an item's due date")
     p.add_argument("key")
-    p.add_argument("date", help="YYYY-MM-DD")
+    p.add_argument("date", help="YYYY-MM-DD, or - to clear")
     p.set_defaults(func=cmd_due)
 
     p = sub.add_parser("priority", parents=[common], help="set an item's priority")

@@ -164,39 +164,6 @@ def cmd_model_list(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_person_add(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register, write=True) as s:
-        person = people.add_person(
-            session=s, actor=ctx.actor(s), name=args.name, email=args.email, role=args.role
-        )
-        print(f"Added {person.name} <{person.email}> as {person.role}")
-    return 0
-
-
-def cmd_person_edit(ctx: Context, args: argparse.Namespace) -> int:
-    active = None if args.active is None else args.active == "yes"
-    with session_scope(ctx.register, write=True) as s:
-        person = people.update_person(
-            session=s,
-            actor=ctx.actor(s),
-            email=args.email,
-            name=args.name,
-            new_email=args.new_email,
-            role=args.role,
-            active=active,
-        )
-        print(f"Updated {person.name} <{person.email}> ({person.role})")
-    return 0
-
-
-def cmd_person_list(ctx: Context, args: argparse.Namespace) -> int:
-    headers = ["email", "name", "role", "active"]
-    with session_scope(ctx.register) as s:
-        rows = [[p.email, p.name, p.role, p.active] for p in people.list_people(session=s)]
-    _emit(args.format, headers, rows)
-    return 0
-
-
 def _emit(fmt: str, headers: list[str], rows: list[list[object]]) -> None:
     if fmt == "json":
         output.as_json([dict(zip(headers, r, strict=True)) for r in rows])
@@ -276,21 +243,3 @@ def add_parsers(
     p = model_sub.add_parser("list", parents=[common], help="list models")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_model_list)
-
-    person = sub.add_parser("person", parents=[common], help="people and roles")
-    person_sub = person.add_subparsers(dest="person_command", required=True, metavar="COMMAND")
-    p = person_sub.add_parser("add", parents=[common], help="add a person")
-    p.add_argument("name")
-    p.add_argument("--email", required=True)
-    p.add_argument("--role", required=True, help="admin, officer, reviewer, executive or auditor")
-    p.set_defaults(func=cmd_person_add)
-    p = person_sub.add_parser("edit", parents=[common], help="change a person (admins only)")
-    p.add_argument("email")
-    p.add_argument("--name")
-    p.add_argument("--new-email")
-    p.add_argument("--role")
-    p.add_argument("--active", choices=["yes", "no"])
-    p.set_defaults(func=cmd_person_edit)
-    p = person_sub.add_parser("list", parents=[common], help="list people")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    p.set_defaults(func=cmd_person_list)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+from collections.abc import Iterable
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from gpaitracker import audit, rules
 from gpaitracker import catalogue as catalogue_files
-from gpaitracker.audit import Change
+from gpaitracker.audit import ActorLike, Change
 from gpaitracker.catalogue import CatalogueFile
+from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError, ValidationError
-from gpaitracker.models import AIModel, Catalogue, CatalogueEntry, Organisation, Person, Requirement
+from gpaitracker.models import AIModel, Catalogue, CatalogueEntry, Organisation, Requirement
+from gpaitracker.services.register import requirement_key
+
+__all__ = ["requirement_key"]
 
 
 def facts_for(org: Organisation, model: AIModel) -> rules.Facts:
@@ -29,12 +33,8 @@ def facts_for(org: Organisation, model: AIModel) -> rules.Facts:
     )
 
 
-def requirement_key(slug: str, code: str, occurrence: int = 1) -> str:
-    return f"{slug}/{code}" if occurrence == 1 else f"{slug}/{code}#{occurrence}"
-
-
 def install(
-    *, session: Session, actor: Person, cat: CatalogueFile, active: bool = True
+    *, session: Session, actor: ActorLike, cat: CatalogueFile, active: bool = True
 ) -> Catalogue:
     """Store one catalogue version; it never changes afterwards."""
     existing = session.exec(
@@ -72,26 +72,25 @@ def install(
                 "title": e.title,
                 "reference": e.reference,
                 "summary": e.summary,
-                "applies": json.dumps(list(e.applies)),
+                "applies": list(e.applies),
                 "due_rule": e.due,
                 "recurrence_months": e.recurrence_months,
-                "evidence": json.dumps(list(e.evidence), ensure_ascii=False),
-                "kpis": json.dumps(list(e.kpis), ensure_ascii=False),
+                "evidence": list(e.evidence),
+                "kpis": list(e.kpis),
                 "position": position,
             }
             for position, e in enumerate(cat.entries)
         ],
     )
-    audit.record(
-        session,
-        actor.email,
-        [Change("load", "catalogue", f"{cat.id}@{cat.version}", "sha256", None, cat.sha256)],
-    )
+    audit.record(session, actor, [
+        Change("load", Entity.CATALOGUE, row.id, f"{cat.id}@{cat.version}", "sha256", None,
+               cat.sha256),
+    ])  # fmt: skip
     return row
 
 
 def install_shipped(
-    *, session: Session, actor: Person, pinned: dict[str, str] | None = None
+    *, session: Session, actor: ActorLike, pinned: dict[str, str] | None = None
 ) -> list[Catalogue]:
     """Install the newest built-in version of each catalogue (or the pinned version)."""
     latest: dict[str, CatalogueFile] = {}
@@ -127,7 +126,7 @@ def entries_of(*, session: Session, catalogue_pk: int) -> list[CatalogueEntry]:
 
 
 def entry_rule(entry: CatalogueEntry) -> tuple[str, ...]:
-    return tuple(json.loads(entry.applies))
+    return tuple(entry.applies)
 
 
 def is_tracked(entry: CatalogueEntry) -> bool:
@@ -146,46 +145,36 @@ def applicable_entries(*, session: Session, facts: rules.Facts) -> list[Catalogu
     return out
 
 
-def create_requirement(
+def create_requirements(
     session: Session,
     model: AIModel,
-    entry: CatalogueEntry,
+    entries: Iterable[CatalogueEntry],
     facts: rules.Facts,
     today: dt.date | None = None,
-) -> tuple[Requirement, Change]:
-    assert entry.id is not None and model.id is not None
-    item = Requirement(
-        model_id=model.id,
-        entry_id=entry.id,
-        code=entry.code,
-        due_date=rules.due_date(entry.due_rule, facts, today),
-    )
-    session.add(item)
-    change = Change(
-        "create",
-        "requirement",
-        requirement_key(model.slug, entry.code),
-        "due_date",
-        None,
-        item.due_date,
-    )
-    return item, change
+) -> list[Change]:
+    """Add one item per entry to the model's register; returns the audit changes to record."""
+    assert model.id is not None
+    items = []
+    for entry in entries:
+        assert entry.id is not None
+        item = Requirement(model_id=model.id, entry_id=entry.id, code=entry.code,
+                           due_date=rules.due_date(entry.due_rule, facts, today))  # fmt: skip
+        session.add(item)
+        items.append(item)
+    session.flush()
+    return [
+        Change("create", Entity.REQUIREMENT, item.id, requirement_key(model.slug, item.code),
+               "due_date", None, item.due_date)  # fmt: skip
+        for item in items
+    ]
 
 
-def apply_to_model(
-    *, session: Session, actor: Person, org: Organisation, model: AIModel
-) -> list[Requirement]:
-    """Fill the register with every applicable entry the model does not have yet."""
+def apply_to_model(*, session: Session, actor: ActorLike, org: Organisation, model: AIModel) -> None:
+    """Fill the register with every applicable entry the model does not have yet.
+
+    Called by the write services that add or re-scope a model, which authorise the actor.
+    """
     facts = facts_for(org, model)
     have = set(session.exec(select(Requirement.code).where(Requirement.model_id == model.id)).all())
-    created: list[Requirement] = []
-    changes: list[Change] = []
-    for entry in applicable_entries(session=session, facts=facts):
-        if entry.code in have:
-            continue
-        item, change = create_requirement(session, model, entry, facts)
-        created.append(item)
-        changes.append(change)
-    session.flush()
-    audit.record(session, actor.email, changes)
-    return created
+    wanted = [e for e in applicable_entries(session=session, facts=facts) if e.code not in have]
+    audit.record(session, actor, create_requirements(session, model, wanted, facts))

@@ -2,134 +2,151 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+import datetime as dt
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gpaitracker import audit, validation
 from gpaitracker.audit import Change
-from gpaitracker.errors import NotFoundError, ValidationError
-from gpaitracker.models import Meta, Person, Role
+from gpaitracker.authz import Actor, Permission, write_service
+from gpaitracker.changes import Changes
+from gpaitracker.enums import Entity, Role
+from gpaitracker.errors import NotFoundError, PermissionDenied, ValidationError
+from gpaitracker.models import Meta, Person
+from gpaitracker.services.register import check_version
+from gpaitracker.services.workspace import FIRST_ADMIN_KEY
 
-FIRST_ADMIN_KEY = "first_admin_id"
-
-
-def get_by_email(*, session: Session, email: str) -> Person:
-    address = email.strip().lower()
-    person = session.exec(select(Person).where(Person.email == address)).first()
-    if person is None:
-        raise NotFoundError(f"person {email!r} is not in the register")
-    return person
+PERSON = Entity.PERSON
 
 
-def get(*, session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
+class PersonRow(NamedTuple):
+    id: int
+    name: str
+    email: str
+    role: Role
+    active: bool
+    version: int
+    updated_at: dt.datetime
+
+
+def _rows(session: Session, query: object) -> list[PersonRow]:
+    p = Person.__table__.c  # type: ignore[attr-defined]
+    base = select(p.id, p.name, p.email, p.role, p.active, p.row_version, p.updated_at)
+    return [PersonRow._make(r) for r in session.execute(base.where(*query))]  # type: ignore[misc]
+
+
+def list_people(*, session: Session, include_inactive: bool = True) -> list[PersonRow]:
+    p = Person.__table__.c  # type: ignore[attr-defined]
+    rows = _rows(session, [] if include_inactive else [p.active.is_(True)])
+    return sorted(rows, key=lambda r: (r.name.casefold(), r.email))
+
+
+def get(*, session: Session, person_id: int) -> PersonRow:
+    p = Person.__table__.c  # type: ignore[attr-defined]
+    rows = _rows(session, [p.id == person_id])
+    if not rows:
         raise NotFoundError(f"person id {person_id} is not in the register")
-    return person
+    return rows[0]
 
 
-def list_people(*, session: Session, include_inactive: bool = True) -> list[Person]:
-    query = select(Person).order_by(Person.name, Person.email)
-    if not include_inactive:
-        query = query.where(Person.active == True)  # noqa: E712
-    return list(session.exec(query).all())
-
-
-def first_admin(*, session: Session) -> Person | None:
+def first_admin_id(*, session: Session) -> int | None:
     meta = session.get(Meta, FIRST_ADMIN_KEY)
-    if meta is None:
-        return None
-    return session.get(Person, int(meta.value))
+    return int(meta.value) if meta is not None else None
 
 
 def _create(session: Session, name: str, email: str, role: Role) -> Person:
-    name = validation.text(name, "name", max_chars=200, required=True)
+    clean = validation.text(name, "name", max_chars=200, required=True)
     address = validation.email(email)
-    if session.exec(select(Person).where(Person.email == address)).first() is not None:
+    if session.execute(select(Person.id).where(Person.email == address)).first() is not None:
         raise ValidationError(f"email {address!r} already belongs to someone in the register")
-    person = Person(name=name, email=address, role=role)
+    person = Person(name=clean, email=address, role=Role(role))
     session.add(person)
     session.flush()
     return person
 
 
-def bootstrap_admin(*, session: Session, name: str, email: str) -> Person:
-    """The register's first admin; only used when the register is created."""
+def bootstrap_admin(*, session: Session, name: str, email: str) -> Actor:
+    """The register's first admin; only when the register is created (no one acts yet)."""
+    if session.execute(select(Person.id)).first() is not None:
+        raise PermissionDenied("the register already has people; an admin must add new ones")
     person = _create(session, name, email, Role.ADMIN)
     session.add(Meta(key=FIRST_ADMIN_KEY, value=str(person.id)))
-    audit.record(
-        session,
-        person.email,
-        [Change("create", "person", person.email, "role", None, Role.ADMIN.value)],
-    )
-    return person
+    actor = Actor.of(person)
+    audit.record(session, actor, [
+        Change("create", PERSON, actor.id, actor.email, "name", None, person.name),
+        Change("create", PERSON, actor.id, actor.email, "role", None, Role.ADMIN),
+    ])  # fmt: skip
+    return actor
 
 
-def add_person(*, session: Session, actor: Person, name: str, email: str, role: str) -> Person:
-    validation.require_writer(actor)
-    wanted = validation.role(role)
-    if wanted == Role.ADMIN:
-        validation.require_admin(actor)
-    person = _create(session, name, email, wanted)
-    audit.record(
-        session,
-        actor.email,
-        [
-            Change("create", "person", person.email, "name", None, person.name),
-            Change("create", "person", person.email, "role", None, person.role),
-        ],
-    )
-    return person
+@write_service(Permission.ADMIN)
+def add_person(*, session: Session, actor: Actor, name: str, email: str, role: Role) -> Changes:
+    person = _create(session, name, email, Role(role))
+    assert person.id is not None
+    audit.record(session, actor, [
+        Change("create", PERSON, person.id, person.email, "name", None, person.name),
+        Change("create", PERSON, person.id, person.email, "role", None, person.role),
+    ])  # fmt: skip
+    return audit.change_set(session)
 
 
+@write_service(Permission.ADMIN)
 def update_person(
     *,
     session: Session,
-    actor: Person,
-    email: str,
+    actor: Actor,
+    person_id: int,
     name: str | None = None,
-    new_email: str | None = None,
-    role: str | None = None,
+    email: str | None = None,
+    role: Role | None = None,
     active: bool | None = None,
-) -> Person:
-    validation.require_admin(actor)
-    person = get_by_email(session=session, email=email)
+    expected_version: int | None = None,
+) -> Changes:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError(f"person id {person_id} is not in the register")
+    label = person.email
+    check_version(session, PERSON, person_id, label, person.row_version, expected_version)
     changes: list[Change] = []
-    key = person.email
+
+    def change(field: str, old: object, new: object) -> None:
+        changes.append(Change("update", PERSON, person_id, label, field, old, new))
+
     if name is not None:
         value = validation.text(name, "name", max_chars=200, required=True)
         if value != person.name:
-            changes.append(Change("update", "person", key, "name", person.name, value))
+            change("name", person.name, value)
             person.name = value
-    if new_email is not None:
-        value = validation.email(new_email)
-        if value != person.email:
-            clash = session.exec(select(Person).where(Person.email == value)).first()
+    if email is not None:
+        address = validation.email(email)
+        if address != person.email:
+            clash = session.execute(select(Person.id).where(Person.email == address)).first()
             if clash is not None:
-                raise ValidationError(f"email {value!r} already belongs to someone in the register")
-            changes.append(Change("update", "person", key, "email", person.email, value))
-            person.email = value
-    if role is not None:
-        value = validation.role(role).value
-        if value != person.role:
-            _keep_one_admin(session, person, value != Role.ADMIN)
-            changes.append(Change("update", "person", key, "role", person.role, value))
-            person.role = value
+                raise ValidationError(f"email {address!r} already belongs to someone in the register")
+            change("email", person.email, address)
+            person.email = address
+    if role is not None and Role(role) != person.role:
+        _keep_one_admin(session, person, Role(role) != Role.ADMIN)
+        change("role", person.role, Role(role))
+        person.role = Role(role)
     if active is not None and active != person.active:
         _keep_one_admin(session, person, not active)
-        changes.append(Change("update", "person", key, "active", person.active, active))
+        change("active", person.active, active)
         person.active = active
     if changes:
         session.add(person)
         session.flush()
-        audit.record(session, actor.email, changes)
-    return person
+        audit.record(session, actor, changes)
+    return audit.change_set(session)
 
 
 def _keep_one_admin(session: Session, person: Person, losing_admin: bool) -> None:
-    if not losing_admin or person.role != Role.ADMIN:
+    if not losing_admin or person.role != Role.ADMIN or not person.active:
         return
-    admins = session.exec(
-        select(Person).where(Person.role == Role.ADMIN, Person.active == True)  # noqa: E712
+    admins = session.execute(
+        select(Person.id).where(Person.role == Role.ADMIN, Person.active.is_(True))  # type: ignore[attr-defined]
     ).all()
     if len(admins) <= 1:
         raise ValidationError(f"person {person.email} is the last active admin")

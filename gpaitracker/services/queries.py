@@ -1,146 +1,235 @@
-"""Read side of the register: plain rows for tables, lists and exports."""
+"""Read side of the register: plain, frozen rows for tables, lists, detail views and exports.
+
+The register list is built in SQL (key, RAG colour and evidence count included) and each
+result row becomes a RegisterRow by column name, so listing 50,000 items costs little more
+than the query itself.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
 
 from gpaitracker import workflow
-from gpaitracker.models import AIModel, CatalogueEntry, Person, Requirement, Status
-from gpaitracker.services.catalogues import requirement_key
+from gpaitracker.enums import Priority, Status
+from gpaitracker.models import (
+    AIModel,
+    AuditEvent,
+    CatalogueEntry,
+    EvidenceLink,
+    Person,
+    Requirement,
+)
 
 
-@dataclass(frozen=True)
-class RequirementRow:
+class RegisterRow(NamedTuple):
+    """One register item as a table shows it."""
+
     id: int
     key: str
     code: str
     title: str
     reference: str
+    chapter: str | None
     model: str
     model_slug: str
-    status: str
+    model_id: int
+    status: Status
     owner: str | None
     reviewer: str | None
+    owner_id: int | None
+    reviewer_id: int | None
     due: dt.date | None
-    priority: str
+    priority: Priority
     rag: str
     applicable: bool
     withdrawn: bool
+    evidence_count: int
     version: int
 
     def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
+        """JSON-ready: enums as their values, dates as YYYY-MM-DD."""
+        data = self._asdict()
+        data["status"] = self.status.value
+        data["priority"] = self.priority.value
         data["due"] = self.due.isoformat() if self.due else None
         return data
 
 
 @dataclass(frozen=True)
 class Filters:
-    model: str | None = None
-    status: str | None = None
-    owner: str | None = None
+    model_id: int | None = None
+    status: Status | None = None
+    owner_id: int | None = None
     overdue: bool = False
     due_before: dt.date | None = None
-    text: str | None = None
-    include_inactive: bool = False
-    requirement_id: int | None = None
+    text: str | None = None  # in the code, title, summary or notes
+    include_inactive: bool = False  # items no longer applicable or withdrawn
+    requirement_ids: tuple[int, ...] | None = None
+    limit: int | None = None
+    offset: int = 0
+
+
+def _key_expr(slug: Any, code: Any, occurrence: Any) -> Any:
+    suffix = case((occurrence == 1, literal("")), else_="#" + cast(occurrence, String))
+    return slug + literal("/") + code + suffix
+
+
+def _rag_expr(status: Any, due: Any, today: dt.date) -> Any:
+    """The same rule as workflow.rag, in SQL."""
+    amber_until = today + dt.timedelta(days=workflow.AMBER_DAYS)
+    closed = [s.value for s in workflow.CLOSED]
+    return case(
+        (status == Status.BLOCKED.value, literal("red")),
+        (status.in_(closed), literal("green")),
+        (due.is_(None), literal("green")),
+        (due < today, literal("red")),
+        (and_(status != Status.IN_REVIEW.value, due <= amber_until), literal("amber")),
+        else_=literal("green"),
+    )
+
+
+def register_query(filters: Filters | None = None, today: dt.date | None = None) -> Select[Any]:
+    """The SELECT behind list_rows; its columns are named exactly like RegisterRow's fields."""
+    f = filters or Filters()
+    today = today or dt.date.today()
+    r, m, e = Requirement.__table__.c, AIModel.__table__.c, CatalogueEntry.__table__.c  # type: ignore[attr-defined]
+    owner, reviewer = aliased(Person), aliased(Person)
+    evidence_count = (
+        select(func.count())
+        .where(EvidenceLink.__table__.c.requirement_id == r.id)  # type: ignore[attr-defined]
+        .scalar_subquery()
+    )
+    columns = {
+        "id": r.id,
+        "key": _key_expr(m.slug, r.code, r.occurrence),
+        "code": r.code,
+        "title": e.title,
+        "reference": e.reference,
+        "chapter": e.parent_code,
+        "model": m.name,
+        "model_slug": m.slug,
+        "model_id": r.model_id,
+        "status": r.status,
+        "owner": owner.email,
+        "reviewer": reviewer.email,
+        "owner_id": r.owner_id,
+        "reviewer_id": r.reviewer_id,
+        "due": r.due_date,
+        "priority": r.priority,
+        "rag": _rag_expr(r.status, r.due_date, today),
+        "applicable": r.applicable,
+        "withdrawn": r.withdrawn,
+        "evidence_count": cast(evidence_count, Integer),
+        "version": r.row_version,
+    }
+    assert tuple(columns) == RegisterRow._fields
+    query = (
+        select(*(col.label(name) for name, col in columns.items()))
+        .select_from(Requirement)
+        .join(AIModel, m.id == r.model_id)
+        .join(CatalogueEntry, e.id == r.entry_id)
+        .outerjoin(owner, owner.id == r.owner_id)
+        .outerjoin(reviewer, reviewer.id == r.reviewer_id)
+    )
+    if not f.include_inactive:
+        query = query.where(r.applicable.is_(True), r.withdrawn.is_(False))
+    if f.requirement_ids is not None:
+        query = query.where(r.id.in_(f.requirement_ids))
+    if f.model_id is not None:
+        query = query.where(r.model_id == f.model_id)
+    if f.status is not None:
+        query = query.where(r.status == Status(f.status))
+    if f.owner_id is not None:
+        query = query.where(r.owner_id == f.owner_id)
+    if f.overdue:
+        query = query.where(r.due_date < today, r.status.not_in(list(workflow.CLOSED)))
+    if f.due_before is not None:
+        query = query.where(r.due_date < f.due_before)
+    if f.text and f.text.strip():
+        needle = f"%{_escape_like(f.text.strip())}%"
+        query = query.where(
+            or_(*(c.ilike(needle, escape="\\") for c in (r.code, e.title, e.summary, r.notes)))
+        )
+    query = query.order_by(r.due_date.is_(None), r.due_date, m.slug, r.code, r.occurrence)
+    if f.limit is not None:
+        query = query.limit(f.limit).offset(f.offset)
+    return query
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_rows(
     *, session: Session, filters: Filters | None = None, today: dt.date | None = None
-) -> list[RequirementRow]:
-    f = filters or Filters()
-    today = today or dt.date.today()
-    owner, reviewer = aliased(Person), aliased(Person)
-    query = (
-        select(
-            col(Requirement.id),
-            col(Requirement.code),
-            col(Requirement.occurrence),
-            col(Requirement.status),
-            col(Requirement.due_date),
-            col(Requirement.priority),
-            col(Requirement.applicable),
-            col(Requirement.withdrawn),
-            col(Requirement.version),
-            col(CatalogueEntry.title),
-            col(CatalogueEntry.reference),
-            col(AIModel.name),
-            col(AIModel.slug),
-            col(owner.email),
-            col(reviewer.email),
-        )
-        .join(AIModel, col(AIModel.id) == Requirement.model_id)
-        .join(CatalogueEntry, col(CatalogueEntry.id) == Requirement.entry_id)
-        .outerjoin(owner, col(owner.id) == Requirement.owner_id)
-        .outerjoin(reviewer, col(reviewer.id) == Requirement.reviewer_id)
-    )
-    if not f.include_inactive:
-        query = query.where(
-            col(Requirement.applicable) == True,  # noqa: E712
-            col(Requirement.withdrawn) == False,  # noqa: E712
-        )
-    if f.requirement_id is not None:
-        query = query.where(col(Requirement.id) == f.requirement_id)
-    if f.model:
-        ref = f.model.strip()
-        query = query.where(or_(col(AIModel.slug) == ref.lower(), col(AIModel.name) == ref))
-    if f.status:
-        query = query.where(col(Requirement.status) == workflow.parse_status(f.status).value)
-    if f.owner:
-        query = query.where(col(owner.email) == f.owner.strip().lower())
-    if f.overdue:
-        query = query.where(
-            and_(
-                col(Requirement.due_date) < today,
-                col(Requirement.status).not_in([s.value for s in workflow.CLOSED]),
-            )
-        )
-    if f.due_before:
-        query = query.where(col(Requirement.due_date) < f.due_before)
-    if f.text:
-        needle = f"%{f.text.strip()}%"
-        query = query.where(
-            or_(col(CatalogueEntry.title).ilike(needle), col(Requirement.code).ilike(needle))
-        )
-    query = query.order_by(
-        col(Requirement.due_date).is_(None),
-        col(Requirement.due_date),
-        col(AIModel.slug),
-        col(Requirement.code),
-    )
-    rows = []
-    for r in session.execute(query):
-        rows.append(
-            RequirementRow(
-                id=r[0],
-                key=requirement_key(r[12], r[1], r[2]),
-                code=r[1],
-                title=r[9],
-                reference=r[10],
-                model=r[11],
-                model_slug=r[12],
-                status=r[3],
-                owner=r[13],
-                reviewer=r[14],
-                due=r[4],
-                priority=r[5],
-                rag=workflow.rag(r[3], r[4], today),
-                applicable=r[6],
-                withdrawn=r[7],
-                version=r[8],
-            )
-        )
-    return rows
+) -> list[RegisterRow]:
+    result = session.execute(register_query(filters, today))
+    if tuple(result.keys()) != RegisterRow._fields:
+        raise AssertionError("register query columns do not match RegisterRow")
+    make = RegisterRow._make
+    return [make(row) for row in result]
 
 
-def status_counts(rows: list[RequirementRow]) -> dict[str, int]:
+def row(*, session: Session, requirement_id: int, today: dt.date | None = None) -> RegisterRow:
+    from gpaitracker.errors import NotFoundError
+
+    only = Filters(requirement_ids=(requirement_id,), include_inactive=True)
+    rows = list_rows(session=session, filters=only, today=today)
+    if not rows:
+        raise NotFoundError(f"register item id {requirement_id} is not in the register")
+    return rows[0]
+
+
+def status_counts(rows: list[RegisterRow]) -> dict[str, int]:
     counts = {s.value: 0 for s in Status}
-    for row in rows:
-        counts[row.status] += 1
+    for item in rows:
+        counts[item.status.value] += 1
     return counts
+
+
+class AuditRow(NamedTuple):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    row_id: int | None
+    label: str
+    field: str
+    old: str | None
+    new: str | None
+
+
+def audit_rows(
+    *,
+    session: Session,
+    entity: str | None = None,
+    row_id: int | None = None,
+    limit: int = 50,
+) -> list[AuditRow]:
+    """The newest events (oldest first), optionally of one row: its history by row id."""
+    a = AuditEvent.__table__.c  # type: ignore[attr-defined]
+    query = select(a.id, a.at, a.actor, a.action, a.entity, a.row_id, a.label, a.field,
+                   a.old_value, a.new_value)  # fmt: skip
+    if entity is not None:
+        query = query.where(a.entity == entity)
+    if row_id is not None:
+        query = query.where(a.row_id == row_id)
+    rows = session.execute(query.order_by(a.id.desc()).limit(limit)).all()
+    return [AuditRow._make(r) for r in reversed(rows)]

@@ -1,232 +1,243 @@
-"""Register items: owners, deadlines, priority, notes and the status workflow."""
+"""Register items: owners, deadlines, priority, notes and the status workflow.
+
+Every write takes the item's row id and typed values, checks the version the caller read
+(optimistic locking), changes the row and records audit events in the same transaction, and
+returns the change set.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from typing import Final
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from gpaitracker import audit, rules, validation, workflow
+from gpaitracker import audit, parse, rules, validation, workflow
 from gpaitracker.audit import Change
+from gpaitracker.authz import Actor, Permission, write_service
+from gpaitracker.changes import Changes
+from gpaitracker.db import changed_by_message, last_change
+from gpaitracker.enums import Entity, Priority, Role, Status
 from gpaitracker.errors import ConflictError, NotFoundError, ValidationError
-from gpaitracker.models import (
-    AIModel,
-    CatalogueEntry,
-    Person,
-    Priority,
-    Requirement,
-    Role,
-    Status,
-    utcnow,
-)
-from gpaitracker.services import catalogues, people
+from gpaitracker.models import AIModel, CatalogueEntry, Person, Requirement, utcnow
 
-_KEY = re.compile(r"^(?P<slug>[a-z0-9-]+)/(?P<code>[A-Za-z0-9._-]+?)(?:#(?P<occ>\d+))?$")
 OWNER_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.REVIEWER})
+REQ = Entity.REQUIREMENT
 
 
-def get_by_key(*, session: Session, key: str) -> tuple[Requirement, AIModel]:
-    """Resolve '<model-slug>/<code>' (latest occurrence) or '<slug>/<code>#<n>'."""
-    match = _KEY.match(key.strip())
-    if not match:
-        raise ValidationError(f"key {key!r} is not like 'model-slug/CODE'")
-    model = session.exec(select(AIModel).where(AIModel.slug == match["slug"])).first()
-    if model is None:
-        raise NotFoundError(f"key {key!r}: model {match['slug']!r} is not in the register")
-    query = select(Requirement).where(
-        Requirement.model_id == model.id, Requirement.code == match["code"]
-    )
-    if match["occ"]:
-        query = query.where(Requirement.occurrence == int(match["occ"]))
-    item = session.exec(query.order_by(col(Requirement.occurrence).desc())).first()
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final = _Keep()  # "leave this field as it is"
+
+
+def requirement_key(slug: str, code: str, occurrence: int = 1) -> str:
+    return f"{slug}/{code}" if occurrence == 1 else f"{slug}/{code}#{occurrence}"
+
+
+def key_of(session: Session, item: Requirement) -> str:
+    model = session.get(AIModel, item.model_id)
+    assert model is not None
+    return requirement_key(model.slug, item.code, item.occurrence)
+
+
+def get_item(session: Session, requirement_id: int) -> Requirement:
+    item = session.get(Requirement, requirement_id)
     if item is None:
-        raise NotFoundError(f"key {key!r} is not in the register")
-    return item, model
+        raise NotFoundError(f"register item id {requirement_id} is not in the register")
+    return item
 
 
-def key_of(item: Requirement, model: AIModel) -> str:
-    return catalogues.requirement_key(model.slug, item.code, item.occurrence)
+def check_version(
+    session: Session, entity: Entity, row_id: int, label: str, current: int, expected: int | None
+) -> None:
+    """Refuse a write based on a stale read, naming who changed the row and when."""
+    if expected is None or expected == current:
+        return
+    found = last_change(session, entity.value, row_id)
+    if found is not None:
+        raise ConflictError(changed_by_message(label, found[1], found[2]))
+    raise ConflictError(
+        f"{label} was changed since you read it (version {current}, you had {expected}); "
+        "reload and try again"
+    )
 
 
 def _for_write(
-    session: Session, actor: Person, key: str, expected_version: int | None
+    session: Session, requirement_id: int, expected_version: int | None
 ) -> tuple[Requirement, str]:
-    validation.require_writer(actor)
-    item, model = get_by_key(session=session, key=key)
-    if expected_version is not None and item.version != expected_version:
-        raise ConflictError(
-            f"item {key_of(item, model)} was changed by someone else (version {item.version}, "
-            f"you had {expected_version}); reload and try again"
-        )
-    return item, key_of(item, model)
+    item = get_item(session, requirement_id)
+    label = key_of(session, item)
+    assert item.id is not None
+    check_version(session, REQ, item.id, label, item.row_version, expected_version)
+    return item, label
 
 
-def _save(session: Session, actor: Person, item: Requirement, changes: list[Change]) -> None:
-    if not changes:
-        return
-    item.version += 1
-    item.updated_at = utcnow()
-    session.add(item)
-    session.flush()
-    audit.record(session, actor.email, changes)
+def _save(session: Session, actor: Actor, item: Requirement, changes: list[Change]) -> Changes:
+    if changes:
+        session.add(item)
+        session.flush()  # the version counter refuses a row changed since it was read
+        audit.record(session, actor, changes)
+    return audit.change_set(session)
 
 
-def _person_for(session: Session, email: str, field: str) -> Person:
-    person = people.get_by_email(session=session, email=validation.email(email, field))
+def _assignee(session: Session, person_id: int, field: str) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError(f"{field} id {person_id} is not in the register")
     if not person.active:
         raise ValidationError(f"{field} {person.email} is inactive")
     if person.role not in OWNER_ROLES:
         raise ValidationError(
-            f"{field} {person.email} has role {person.role} and cannot take items"
+            f"{field} {person.email} has role {person.role.value} and cannot take items"
         )
     return person
 
 
+def _email(session: Session, person_id: int | None) -> str | None:
+    if person_id is None:
+        return None
+    person = session.get(Person, person_id)
+    return person.email if person is not None else f"person {person_id}"
+
+
+@write_service(Permission.EDIT)
 def assign(
     *,
     session: Session,
-    actor: Person,
-    key: str,
-    owner: str | None = None,
-    reviewer: str | None = None,
+    actor: Actor,
+    requirement_id: int,
+    owner_id: int | None | _Keep = KEEP,
+    reviewer_id: int | None | _Keep = KEEP,
     expected_version: int | None = None,
-) -> Requirement:
-    """Set the owner and/or reviewer by email; an empty string clears the field."""
-    item, ref = _for_write(session, actor, key, expected_version)
+) -> Changes:
+    """Set the owner and/or the reviewer; None clears the field, KEEP leaves it."""
+    item, label = _for_write(session, requirement_id, expected_version)
     changes: list[Change] = []
-    for field, email in (("owner", owner), ("reviewer", reviewer)):
-        if email is None:
+    for field, wanted in (("owner", owner_id), ("reviewer", reviewer_id)):
+        if isinstance(wanted, _Keep):
             continue
         attr = f"{field}_id"
         old_id = getattr(item, attr)
-        old_email = people.get(session=session, person_id=old_id).email if old_id else None
-        new = _person_for(session, email, field) if email.strip() else None
-        new_id = new.id if new else None
-        if new_id != old_id:
-            setattr(item, attr, new_id)
-            changes.append(
-                Change("update", "requirement", ref, field, old_email, new.email if new else None)
-            )
+        if wanted is not None:
+            _assignee(session, wanted, field)
+        if wanted != old_id:
+            changes.append(Change("update", REQ, item.id, label, field,
+                                  _email(session, old_id), _email(session, wanted)))  # fmt: skip
+            setattr(item, attr, wanted)
     if item.owner_id is not None and item.owner_id == item.reviewer_id:
         raise ValidationError("reviewer must be someone other than the owner (four-eyes rule)")
-    _save(session, actor, item, changes)
-    return item
+    return _save(session, actor, item, changes)
 
 
+@write_service(Permission.EDIT)
 def set_due(
     *,
     session: Session,
-    actor: Person,
-    key: str,
-    due: dt.date | str | None,
+    actor: Actor,
+    requirement_id: int,
+    due: dt.date | None,
     expected_version: int | None = None,
-) -> Requirement:
-    item, ref = _for_write(session, actor, key, expected_version)
-    value = rules.parse_date(due, "due date") if due not in (None, "") else None
-    if value is not None and not dt.date(2000, 1, 1) <= value <= dt.date(2100, 12, 31):
-        raise ValidationError(f"due date {value.isoformat()} is outside 2000-2100")
+) -> Changes:
+    item, label = _for_write(session, requirement_id, expected_version)
+    value = parse.date_in_range(due, "due date") if due is not None else None
     changes = []
     if value != item.due_date:
-        changes.append(Change("update", "requirement", ref, "due_date", item.due_date, value))
+        changes.append(Change("update", REQ, item.id, label, "due_date", item.due_date, value))
         item.due_date = value
-    _save(session, actor, item, changes)
-    return item
+    return _save(session, actor, item, changes)
 
 
+@write_service(Permission.EDIT)
 def set_priority(
     *,
     session: Session,
-    actor: Person,
-    key: str,
-    priority: str,
+    actor: Actor,
+    requirement_id: int,
+    priority: Priority,
     expected_version: int | None = None,
-) -> Requirement:
-    item, ref = _for_write(session, actor, key, expected_version)
-    try:
-        value = Priority(priority.strip().lower())
-    except ValueError:
-        allowed = ", ".join(p.value for p in Priority)
-        raise ValidationError(f"priority {priority!r} is not one of: {allowed}") from None
+) -> Changes:
+    item, label = _for_write(session, requirement_id, expected_version)
+    value = Priority(priority)
     changes = []
     if value != item.priority:
-        changes.append(Change("update", "requirement", ref, "priority", item.priority, value.value))
-        item.priority = value.value
-    _save(session, actor, item, changes)
-    return item
+        changes.append(Change("update", REQ, item.id, label, "priority", item.priority, value))
+        item.priority = value
+    return _save(session, actor, item, changes)
 
 
+@write_service(Permission.EDIT)
 def set_notes(
     *,
     session: Session,
-    actor: Person,
-    key: str,
+    actor: Actor,
+    requirement_id: int,
     notes: str,
     expected_version: int | None = None,
-) -> Requirement:
-    item, ref = _for_write(session, actor, key, expected_version)
+) -> Changes:
+    item, label = _for_write(session, requirement_id, expected_version)
     value = validation.text(notes, "notes", max_chars=validation.MAX_NOTE_CHARS)
     changes = []
     if value != item.notes:
-        changes.append(Change("update", "requirement", ref, "notes", item.notes, value))
+        changes.append(Change("update", REQ, item.id, label, "notes", item.notes, value))
         item.notes = value
-    _save(session, actor, item, changes)
-    return item
+    return _save(session, actor, item, changes)
 
 
+@write_service(Permission.EDIT)
 def change_status(
     *,
     session: Session,
-    actor: Person,
-    key: str,
-    status: str,
+    actor: Actor,
+    requirement_id: int,
+    status: Status,
     note: str = "",
     expected_version: int | None = None,
-) -> Requirement:
+) -> Changes:
     """Move an item through the workflow; a done recurring item creates its next occurrence."""
-    item, ref = _for_write(session, actor, key, expected_version)
-    target = workflow.parse_status(status)
+    item, label = _for_write(session, requirement_id, expected_version)
+    target = Status(status)
     note = validation.text(note, "note", max_chars=validation.MAX_NOTE_CHARS)
     workflow.check_transition(
-        Status(item.status),
-        target,
-        actor_id=actor.id or 0,
-        owner_id=item.owner_id,
+        Status(item.status), target, actor_id=actor.id, owner_id=item.owner_id,
         justification=note,
-    )
-    changes = [Change("status", "requirement", ref, "status", item.status, target.value)]
+    )  # fmt: skip
+    changes = [Change("status", REQ, item.id, label, "status", item.status, target)]
     if target == Status.NOT_APPLICABLE:
-        changes.append(
-            Change("update", "requirement", ref, "na_justification", item.na_justification, note)
-        )
+        changes.append(Change("update", REQ, item.id, label, "na_justification",
+                              item.na_justification, note))  # fmt: skip
         item.na_justification = note
     elif note:
         stamped = f"{dt.date.today().isoformat()} {actor.email}: {note}"
         value = f"{item.notes}\n{stamped}".strip()
         validation.text(value, "notes", max_chars=validation.MAX_NOTE_CHARS)
-        changes.append(Change("update", "requirement", ref, "notes", item.notes, value))
+        changes.append(Change("update", REQ, item.id, label, "notes", item.notes, value))
         item.notes = value
-    item.status = target.value
+    item.status = target
     item.completed_at = utcnow() if target == Status.DONE else None
-    _save(session, actor, item, changes)
+    result = _save(session, actor, item, changes)
     if target == Status.DONE:
         _schedule_next(session, actor, item)
-    return item
+        result = audit.change_set(session)
+    return result
 
 
-def _schedule_next(session: Session, actor: Person, item: Requirement) -> Requirement | None:
+def _schedule_next(session: Session, actor: Actor, item: Requirement) -> None:
     entry = session.get(CatalogueEntry, item.entry_id)
     if entry is None or not entry.recurrence_months:
-        return None
-    later = session.exec(
+        return
+    later = session.execute(
         select(Requirement.id).where(
             Requirement.model_id == item.model_id,
             Requirement.code == item.code,
-            Requirement.occurrence > item.occurrence,
+            Requirement.occurrence > item.occurrence,  # type: ignore[operator]
         )
     ).first()
     if later is not None:
-        return None
+        return
     base = item.due_date or dt.date.today()
     nxt = Requirement(
         model_id=item.model_id,
@@ -240,11 +251,6 @@ def _schedule_next(session: Session, actor: Person, item: Requirement) -> Requir
     )
     session.add(nxt)
     session.flush()
-    model = session.get(AIModel, item.model_id)
-    assert model is not None
-    audit.record(
-        session,
-        actor.email,
-        [Change("recur", "requirement", key_of(nxt, model), "due_date", None, nxt.due_date)],
-    )
-    return nxt
+    audit.record(session, actor, [
+        Change("create", REQ, nxt.id, key_of(session, nxt), "due_date", None, nxt.due_date),
+    ])  # fmt: skip

@@ -10,10 +10,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from gpaitracker import audit, rules
-from gpaitracker.audit import Change
-from gpaitracker.models import AIModel, Organisation, Person, Requirement
+from gpaitracker.audit import ActorLike, Change
+from gpaitracker.enums import Entity
+from gpaitracker.models import AIModel, Organisation, Requirement
 from gpaitracker.services import catalogues
-from gpaitracker.services.catalogues import requirement_key
+from gpaitracker.services.register import requirement_key
 
 
 @dataclass
@@ -62,14 +63,16 @@ def plan(*, session: Session, model: AIModel, facts: rules.Facts) -> ScopePlan:
 
 
 def apply(
-    *, session: Session, actor: Person, model: AIModel, facts: rules.Facts, scope: ScopePlan
+    *, session: Session, actor: ActorLike, model: AIModel, facts: rules.Facts, scope: ScopePlan
 ) -> None:
-    """Carry out a plan: add new items, flag the others; nothing is deleted."""
-    changes: list[Change] = []
+    """Carry out a plan: add new items, flag the others; nothing is deleted.
+
+    Called by the write services that change a model or the organisation (they authorise).
+    """
     entries = {e.code: e for e in catalogues.applicable_entries(session=session, facts=facts)}
-    for code in scope.newly_applicable:
-        _, change = catalogues.create_requirement(session, model, entries[code], facts)
-        changes.append(change)
+    changes = catalogues.create_requirements(
+        session, model, [entries[code] for code in scope.newly_applicable], facts
+    )
     flips = [(k, True) for k in scope.reinstated] + [(k, False) for k in scope.no_longer_applicable]
     for key, applicable in flips:
         code, _, occ = key.split("/", 1)[1].partition("#")
@@ -81,12 +84,11 @@ def apply(
             )
         ).one()
         item.applicable = applicable
-        item.version += 1
         session.add(item)
-        changes.append(Change("rescope", "requirement", key, "applicable", not applicable,
-                              applicable))  # fmt: skip
+        changes.append(Change("rescope", Entity.REQUIREMENT, item.id, key, "applicable",
+                              not applicable, applicable))  # fmt: skip
     session.flush()
-    audit.record(session, actor.email, changes)
+    audit.record(session, actor, changes)
 
 
 def facts_with(org: Organisation, model: AIModel, **changes: Any) -> rules.Facts:

@@ -1,0 +1,73 @@
+"""Everything the detail panel and `show` need about one register item, in one read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from gpaitracker.enums import Entity
+from gpaitracker.models import CatalogueEntry, Person
+from gpaitracker.services import evidence, queries
+from gpaitracker.services.register import get_item
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    row: queries.RegisterRow
+    summary: str
+    evidence_expected: tuple[str, ...]
+    notes: str
+    na_justification: str
+    occurrence: int
+    updated_at: dt.datetime
+    owner_name: str | None
+    reviewer_name: str | None
+    evidence: tuple[evidence.EvidenceRow, ...]
+    history: tuple[queries.AuditRow, ...]
+
+    def as_dict(self, today: dt.date | None = None) -> dict[str, object]:
+        return self.row.as_dict() | {
+            "summary": self.summary,
+            "evidence_expected": list(self.evidence_expected),
+            "notes": self.notes,
+            "na_justification": self.na_justification,
+            "occurrence": self.occurrence,
+            "updated_at": self.updated_at.isoformat(),
+            "owner_name": self.owner_name,
+            "reviewer_name": self.reviewer_name,
+            "evidence": [e.as_dict(today) for e in self.evidence],
+            "history": [
+                {"id": h.id, "at": h.at.isoformat(), "actor": h.actor, "action": h.action,
+                 "field": h.field, "old": h.old, "new": h.new}  # fmt: skip
+                for h in self.history
+            ],
+        }
+
+
+def _name(session: Session, person_id: int | None) -> str | None:
+    person = session.get(Person, person_id) if person_id is not None else None
+    return person.name if person is not None else None
+
+
+def detail(*, session: Session, requirement_id: int, history_limit: int = 200) -> ItemDetail:
+    item = get_item(session, requirement_id)
+    entry = session.get(CatalogueEntry, item.entry_id)
+    assert entry is not None
+    return ItemDetail(
+        row=queries.row(session=session, requirement_id=requirement_id),
+        summary=entry.summary,
+        evidence_expected=tuple(entry.evidence),
+        notes=item.notes,
+        na_justification=item.na_justification,
+        occurrence=item.occurrence,
+        updated_at=item.updated_at,
+        owner_name=_name(session, item.owner_id),
+        reviewer_name=_name(session, item.reviewer_id),
+        evidence=tuple(evidence.list_evidence(session=session, requirement_id=requirement_id)),
+        history=tuple(
+            queries.audit_rows(session=session, entity=Entity.REQUIREMENT.value,
+                               row_id=requirement_id, limit=history_limit)  # fmt: skip
+        ),
+    )

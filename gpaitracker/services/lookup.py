@@ -1,0 +1,56 @@
+"""Turning what a user names (a key, an email, a model slug) into row ids, for the doors."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gpaitracker import parse
+from gpaitracker.errors import NotFoundError
+from gpaitracker.models import AIModel, Evidence, Person, Requirement
+
+
+def requirement_id(*, session: Session, key: parse.ItemKey | str) -> int:
+    """The item a key names; without '#n' the latest occurrence."""
+    if isinstance(key, str):
+        key = parse.item_key(key)
+    model = session.execute(select(AIModel.id).where(AIModel.slug == key.slug)).first()
+    if model is None:
+        raise NotFoundError(f"key {str(key)!r}: model {key.slug!r} is not in the register")
+    query = select(Requirement.id).where(
+        Requirement.model_id == model[0], Requirement.code == key.code
+    )
+    if key.occurrence is not None:
+        query = query.where(Requirement.occurrence == key.occurrence)
+    found = session.execute(
+        query.order_by(Requirement.occurrence.desc()).limit(1)  # type: ignore[attr-defined]
+    ).first()
+    if found is None:
+        raise NotFoundError(f"key {str(key)!r} is not in the register")
+    return int(found[0])
+
+
+def person_id(*, session: Session, email: str) -> int:
+    address = parse.email(email)
+    found = session.execute(select(Person.id).where(Person.email == address)).first()
+    if found is None:
+        raise NotFoundError(f"person {address!r} is not in the register")
+    return int(found[0])
+
+
+def model_id(*, session: Session, ref: str) -> int:
+    """A model by its slug or its exact name."""
+    text = ref.strip()
+    found = session.execute(select(AIModel.id).where(AIModel.slug == text.lower())).first()
+    if found is None:
+        found = session.execute(select(AIModel.id).where(AIModel.name == text)).first()
+    if found is None:
+        raise NotFoundError(f"model {parse.show(ref)} is not in the register")
+    return int(found[0])
+
+
+def evidence_id(*, session: Session, ref: str | int) -> int:
+    value = parse.row_id(ref, "evidence id")
+    if session.get(Evidence, value) is None:
+        raise NotFoundError(f"evidence {value} is not in the register")
+    return value

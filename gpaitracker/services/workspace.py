@@ -1,0 +1,124 @@
+"""The workspace: an open register, the person acting on it, and its evidence store.
+
+Both doors (the window and the command line) open one workspace and call services through
+it: `ws.read(fn, **kw)` runs a read service in a read transaction, `ws.write(fn, **kw)` runs
+a write service in a write transaction as the acting person. Who is acting is decided here,
+once, when the workspace is opened.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+
+from gpaitracker import paths
+from gpaitracker.authz import Actor
+from gpaitracker.db import Register, session_scope
+from gpaitracker.errors import NotFoundError, PermissionDenied
+from gpaitracker.evidence_store import EvidenceStore
+from gpaitracker.migrate import open_register
+from gpaitracker.models import Meta, Person
+
+R = TypeVar("R")
+FIRST_ADMIN_KEY = "first_admin_id"
+
+
+class Workspace:
+    def __init__(self, register: Register, acting: str | None = None) -> None:
+        self.register = register
+        self._acting_email = acting
+        self._actor_id: int | None = None
+        self._store: EvidenceStore | None = None
+
+    @classmethod
+    def open(
+        cls,
+        home: str | os.PathLike[str] | None = None,
+        db: str | None = None,
+        *,
+        acting: str | None = None,
+        create: bool = True,
+    ) -> Workspace:
+        """Open the register (home, else GPAITRACKER_HOME, else the user data folder).
+
+        acting is an email; without it GPAITRACKER_USER, else the register's first admin.
+        With create=False a missing register is an error instead of being created.
+        """
+        folder = paths.home_dir(home)
+        register = open_register(folder, db, create=create)
+        return cls(register, acting or os.environ.get("GPAITRACKER_USER") or None)
+
+    @property
+    def home(self) -> Path:
+        return self.register.home
+
+    @property
+    def url(self) -> str:
+        return self.register.url
+
+    @property
+    def store(self) -> EvidenceStore:
+        if self._store is None:
+            self._store = EvidenceStore.of_home(self.register.home)
+        return self._store
+
+    def read(self, fn: Callable[..., R], /, **kwargs: Any) -> R:
+        """Run a read service: fn(session=..., **kwargs)."""
+        with session_scope(self.register) as session:
+            return fn(session=session, **kwargs)
+
+    def write(self, fn: Callable[..., R], /, **kwargs: Any) -> R:
+        """Run a write service as the acting person; commits, or rolls back on any error."""
+        with session_scope(self.register, write=True) as session:
+            actor = self._acting(session)
+            return fn(session=session, actor=actor, **kwargs)
+
+    def create(self, fn: Callable[..., R], /, **kwargs: Any) -> R:
+        """Run the service that creates the register itself (no one is acting yet)."""
+        with session_scope(self.register, write=True) as session:
+            return fn(session=session, **kwargs)
+
+    def actor(self) -> Actor:
+        """The acting person, as the register knows them now."""
+        with session_scope(self.register) as session:
+            return self._acting(session)
+
+    def act_as(self, email: str | None) -> None:
+        """Act as someone else from now on (None: the register's first admin)."""
+        self._acting_email = email
+        self._actor_id = None
+
+    def _acting(self, session: Any) -> Actor:
+        if self._actor_id is not None:
+            person = session.get(Person, self._actor_id)
+            if person is None:
+                raise NotFoundError(f"person {self._acting_email} is no longer in the register")
+            return Actor.of(person)
+        if self._acting_email:
+            address = self._acting_email.strip().lower()
+            person = session.execute(select(Person).where(Person.email == address)).scalar()
+            if person is None:
+                raise NotFoundError(f"person {self._acting_email!r} is not in the register")
+            if not person.active:
+                raise PermissionDenied(f"person {person.email} is inactive")
+        else:
+            meta = session.get(Meta, FIRST_ADMIN_KEY)
+            person = session.get(Person, int(meta.value)) if meta is not None else None
+            if person is None:
+                raise NotFoundError("the register has no people yet; create the register first")
+        actor = Actor.of(person)
+        self._actor_id = actor.id
+        return actor
+
+    def close(self) -> None:
+        self.register.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
