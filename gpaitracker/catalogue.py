@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import stat
 import tomllib
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
-from gpaitracker import rules
+from gpaitracker import paths, rules
 from gpaitracker.errors import ValidationError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ENTRIES = 5000
 KINDS = ("chapter", "article", "commitment", "measure")
 TRACKED_KINDS = frozenset({"article", "measure"})
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# \Z, not $: $ also matches before a final newline, and "X\n" would pass as a code.
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 _TEXT_LIMITS = {"title": 300, "reference": 300, "summary": 4000}
 _HEADER_KEYS = {"id", "title", "version", "published", "applies"}
 _ENTRY_KEYS = {
@@ -90,7 +96,17 @@ def _text(source: str, where: str, table: dict[str, object], key: str, required:
     limit = _TEXT_LIMITS.get(key, 300)
     if len(value) > limit:
         raise _fail(source, where, f"field '{key}' is longer than {limit} characters")
+    _no_controls(source, where, key, value, allowed="\n\t" if key == "summary" else "")
     return value.strip()
+
+
+def _no_controls(source: str, where: str, key: str, value: str, allowed: str = "") -> None:
+    """Control characters in a title or code could rewrite a terminal line: refuse them."""
+    for char in value:
+        if char not in allowed and unicodedata.category(char) == "Cc":
+            raise _fail(
+                source, where, f"field '{key}' contains control character U+{ord(char):04X}"
+            )
 
 
 def _str_list(source: str, where: str, table: dict[str, object], key: str) -> tuple[str, ...]:
@@ -99,6 +115,8 @@ def _str_list(source: str, where: str, table: dict[str, object], key: str) -> tu
         raise _fail(source, where, f"field '{key}' must be a list of text")
     if len(value) > 50 or any(len(v) > 300 for v in value):
         raise _fail(source, where, f"field '{key}' is too long")
+    for item in value:
+        _no_controls(source, where, key, item)
     return tuple(v.strip() for v in value)
 
 
@@ -221,6 +239,8 @@ def _parse_upgrade(source: str, raw: object, by_code: dict[str, Entry]) -> Upgra
         raise _fail(source, where, "field 'map' must be a table of old code = new code(s)")
     mapping: dict[str, tuple[str, ...]] = {}
     for old, new in mapping_raw.items():
+        if not _CODE.match(old):
+            raise _fail(source, f"{where} map", f"old code {old!r} is not a valid code")
         targets = (new,) if isinstance(new, str) else new
         if not isinstance(targets, list | tuple) or not all(isinstance(t, str) for t in targets):
             raise _fail(source, f"{where} map {old}", "must be a code or a list of codes")
@@ -229,22 +249,54 @@ def _parse_upgrade(source: str, raw: object, by_code: dict[str, Entry]) -> Upgra
                 raise _fail(source, f"{where} map {old}", f"target {target!r} is not defined")
         mapping[old] = tuple(targets)
     withdrawn = _str_list(source, where, raw, "withdrawn") if "withdrawn" in raw else ()
+    if bad := [code for code in withdrawn if not _CODE.match(code)]:
+        raise _fail(source, where, f"withdrawn code {bad[0]!r} is not a valid code")
     if both := set(withdrawn) & set(mapping):
         raise _fail(source, where, f"code(s) both mapped and withdrawn: {', '.join(sorted(both))}")
     return Upgrade(from_version=from_version, mapping=mapping, withdrawn=frozenset(withdrawn))
 
 
 def load_file(path: Path) -> CatalogueFile:
+    """Read and validate a catalogue file: regular files only, never more than the limit."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            kind = paths.file_kind(st.st_mode)
+            raise CatalogueError(f"catalogue {path}: is {kind}, not a regular file")
+        if st.st_size > MAX_FILE_BYTES:
             raise CatalogueError(
-                f"catalogue {path}: file is {size} bytes, more than {MAX_FILE_BYTES}"
+                f"catalogue {path}: file is {st.st_size} bytes, more than {MAX_FILE_BYTES}"
             )
-        data = path.read_bytes()
+        # O_NONBLOCK: a path swapped for a FIFO since the stat must not hang the open.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise CatalogueError(f"catalogue {path}: is not a regular file")
+            data = _read_bounded(lambda n: os.read(fd, n), str(path))
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise CatalogueError(f"catalogue {path}: cannot be read ({exc.strerror})") from None
     return parse(data, str(path))
+
+
+def load_stream(stream: BinaryIO, source: str) -> CatalogueFile:
+    """Validate a catalogue read from a stream (standard input), never more than the limit."""
+    return parse(_read_bounded(stream.read, source), source)
+
+
+def _read_bounded(read: Callable[[int], bytes], source: str) -> bytes:
+    """At most MAX_FILE_BYTES + 1 bytes: a file that grows or a stream that never ends stops."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= MAX_FILE_BYTES:
+        chunk = read(min(1 << 16, MAX_FILE_BYTES + 1 - total))
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
+        total += len(chunk)
+    raise CatalogueError(f"catalogue {source}: file is more than {MAX_FILE_BYTES} bytes")
 
 
 def shipped() -> list[CatalogueFile]:

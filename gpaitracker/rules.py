@@ -80,7 +80,10 @@ def applies(rule: Iterable[str], facts: Facts) -> bool:
     return all(RULES[name](facts) for name in rule)
 
 
-_DUE = re.compile(r"^(before_market|none|date:(\d{4}-\d{2}-\d{2})|event:threshold\+(\d{1,4})d)$")
+# \Z, not $: $ also matches before a final newline, and "none\n" would pass as a rule.
+_DUE = re.compile(
+    r"^(before_market|none|date:([0-9]{4}-[0-9]{2}-[0-9]{2})|event:threshold\+([0-9]{1,4})d)\Z"
+)
 
 
 def parse_due(value: object) -> str:
@@ -110,7 +113,7 @@ def due_date(rule: str, facts: Facts, today: dt.date | None = None) -> dt.date |
     return start + dt.timedelta(days=days)
 
 
-_RECURRENCE = re.compile(r"^(\d{1,3}) months?$")
+_RECURRENCE = re.compile(r"^([0-9]{1,3}) months?\Z")
 
 
 def parse_recurrence(value: object) -> int:

@@ -199,3 +199,144 @@ def test_loader_on_structured_entries(entries):
         return
     assert len({e.code for e in cat.entries}) == len(cat.entries)
     assert all(e.kind != "bogus" for e in cat.entries)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (b'code = "OWN-1"', b'code = "OWN-1\\n"', "field 'code' 'OWN-1\\n' is not a valid code"),
+        (b'parent = "OWN"', b'parent = "OWN\\n"', "field 'parent' 'OWN\\n' is not a valid"),
+        (b'due = "date:2026-03-31"', b'due = "none\\n"', "due rule 'none\\n' is unknown"),
+        (b'due = "date:2026-03-31"', b'due = "date:2026-03-31\\n"', "due rule 'date:2026-03-31"),
+        (b'due = "date:2026-03-31"', b'due = "event:threshold+14d\\n"', "due rule 'event:thr"),
+        (b'due = "date:2026-03-31"', 'due = "event:threshold+\u0661\u0664d"'.encode(), "due rule"),
+        (b'recurrence = "3 months"', 'recurrence = "\u0663 months"'.encode(), "recurrence"),
+        (b"Quarterly board", b"Quarterly\\u001b[2J board", "field 'title' contains control"),
+        (b'"Board minutes"', b'"Board\\rminutes"', "field 'evidence' contains control"),
+    ],
+)
+def test_trailing_newlines_foreign_digits_and_controls_are_refused(old, new, message):
+    assert old in GOOD
+    with pytest.raises(CatalogueError) as info:
+        parse(GOOD.replace(old, new, 1), "own.toml")
+    assert message in str(info.value)
+    assert str(info.value).startswith("catalogue own.toml: entry ")
+    assert "\n" not in str(info.value)
+
+
+UPGRADE = GOOD + b'\n[upgrade]\nfrom_version = "0"\nmap = { "OLD-1" = "OWN-1" }\n'
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (b'"OLD-1" = "OWN-1"', b'"OLD-1\\n" = "OWN-1"', "old code 'OLD-1\\n' is not a valid"),
+        (b"map = {", b'withdrawn = ["OLD 2"]\nmap = {', "withdrawn code 'OLD 2'"),
+    ],
+)
+def test_upgrade_codes_are_codes(old, new, message):
+    parse(UPGRADE, "own.toml")
+    with pytest.raises(CatalogueError, match="own.toml: \\[upgrade\\]") as info:
+        parse(UPGRADE.replace(old, new, 1), "own.toml")
+    assert message in str(info.value)
+
+
+_SUFFIXES = st.sampled_from(["", "\n", "\r\n", " ", "\t", "\x0b", "\x85", "\u2028"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    code=st.from_regex(r"[A-Z]{1,3}-[0-9]{1,2}", fullmatch=True),
+    due=st.sampled_from(["none", "before_market", "date:2027-08-02", "event:threshold+14d"]),
+    code_end=_SUFFIXES,
+    due_end=_SUFFIXES,
+)
+def test_accepted_codes_and_rules_are_exactly_what_the_register_can_address(
+    code, due, code_end, due_end
+):
+    import json
+
+    body = (
+        '[catalogue]\nid = "p"\ntitle = "P"\nversion = "1"\npublished = 2026-01-01\n\n'
+        f'[[entries]]\ncode = {json.dumps(code + code_end)}\nkind = "measure"\ntitle = "T"\n'
+        f"due = {json.dumps(due + due_end)}\n"
+    )
+    try:
+        cat = parse(body.encode(), "p.toml")
+    except CatalogueError:
+        assert code_end or due_end
+        return
+    (entry,) = cat.entries
+    assert (entry.code, entry.due) == (code, due)
+
+
+def _fifo(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.toml")
+    return tmp_path / "pipe.toml"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: catalogue.Path("/dev/zero"), "is a device, not a regular file"),
+        (lambda tmp: catalogue.Path("/dev/null"), "is a device, not a regular file"),
+        (_fifo, r"is a pipe \(FIFO\), not a regular file"),
+        (lambda tmp: tmp, "is a folder, not a regular file"),
+    ],
+    ids=["dev-zero", "dev-null", "fifo", "folder"],
+)
+def test_load_file_refuses_what_is_not_a_regular_file_at_once(tmp_path, make, message):
+    import time
+
+    path = make(tmp_path)
+    start = time.monotonic()
+    with pytest.raises(CatalogueError, match=f"^catalogue {path}: {message}$"):
+        catalogue.load_file(path)
+    assert time.monotonic() - start < 1
+
+
+def test_load_file_of_a_3_gb_sparse_file_reads_nothing(tmp_path):
+    import tracemalloc
+
+    huge = tmp_path / "huge.toml"
+    with huge.open("wb") as fh:
+        fh.truncate(3 * 1024**3)
+    tracemalloc.start()
+    try:
+        with pytest.raises(CatalogueError, match="3221225472 bytes, more than 2097152"):
+            catalogue.load_file(huge)
+        assert tracemalloc.get_traced_memory()[1] < 1024 * 1024
+    finally:
+        tracemalloc.stop()
+
+
+class _Endless:
+    """A stream that never ends, like a pipe from /dev/zero; counts what was read."""
+
+    def __init__(self):
+        self.read_bytes = 0
+
+    def read(self, n=-1):
+        assert n > 0, "an unbounded read would never return"
+        self.read_bytes += n
+        return b"#" * n
+
+
+def test_load_stream_stops_after_the_limit():
+    stream = _Endless()
+    with pytest.raises(CatalogueError, match="^catalogue <stdin>: file is more than 2097152"):
+        catalogue.load_stream(stream, "<stdin>")
+    assert stream.read_bytes == catalogue.MAX_FILE_BYTES + 1
+
+
+def test_load_stream_and_load_file_accept_a_good_catalogue(tmp_path):
+    import io
+
+    assert catalogue.load_stream(io.BytesIO(GOOD), "<stdin>").by_code["OWN-1"].due == (
+        "date:2026-03-31"
+    )
+    exact = tmp_path / "exact.toml"
+    exact.write_bytes(GOOD + b"#" * (catalogue.MAX_FILE_BYTES - len(GOOD)))
+    assert catalogue.load_file(exact).id == "own"
