@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from gpaitracker import audit
 from gpaitracker.db import Register
 from gpaitracker.evidence_store import EvidenceStore
 
 GC_MIN_AGE_S = 15 * 60  # younger leftovers may belong to an import still running elsewhere
+SHOWN_PER_KIND = 20  # problems of one kind listed before the rest are only counted
+VERIFIED_HEAD_KEY = "audit.verified_head"
 
 Progress = Callable[[str, int, int], None]
 
@@ -22,10 +25,30 @@ Progress = Callable[[str, int, int], None]
 class CheckReport:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def problem(self, kind: str, message: str) -> None:
+        """Record a problem; only the first SHOWN_PER_KIND of a kind are kept as text."""
+        seen = self.kinds.get(kind, 0)
+        self.kinds[kind] = seen + 1
+        if seen < SHOWN_PER_KIND:
+            self.problems.append(message)
+
+    def summary(self) -> list[str]:
+        """'... and N more' lines for kinds with more problems than were listed."""
+        return [
+            f"... and {n - SHOWN_PER_KIND} more {kind} problem(s)"
+            for kind, n in self.kinds.items()
+            if n > SHOWN_PER_KIND
+        ]
+
+    @property
+    def count(self) -> int:
+        return sum(self.kinds.values()) or len(self.problems)
 
 
 def check_database(register: Register, report: CheckReport) -> None:
@@ -33,27 +56,86 @@ def check_database(register: Register, report: CheckReport) -> None:
         if register.is_sqlite:
             results = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
             if results != ["ok"]:
-                report.problems.extend(f"database integrity: {r}" for r in results[:20])
-            for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all()[:20]:
-                report.problems.append(
-                    f"database: row {row[1]} in table {row[0]} points to a missing {row[2]} row"
+                for r in results:
+                    report.problem("database integrity", f"database integrity: {r}")
+            for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all():
+                report.problem(
+                    "database",
+                    f"database: row {row[1]} in table {row[0]} points to a missing {row[2]} row",
                 )
         count: int = conn.execute(text("SELECT count(*) FROM requirement")).scalar_one()
         report.notes.append(f"database: {count} register items")
 
 
-def check_audit(register: Register, report: CheckReport, progress: Progress | None = None) -> None:
+def stored_head(conn: Connection) -> audit.Head | None:
+    """The newest event the last successful check verified (kept in the register)."""
+    row = conn.execute(
+        text("SELECT value FROM meta WHERE key = :k"), {"k": VERIFIED_HEAD_KEY}
+    ).first()
+    if row is None:
+        return None
+    try:
+        data = json.loads(row[0])
+        return audit.Head(int(data["id"]), str(data["hash"]), int(data["count"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _store_head(register: Register, head: audit.Head) -> None:
+    value = json.dumps({"id": head.id, "hash": head.hash, "count": head.count})
+    with register.engine.connect().execution_options(gpai_write=True) as conn, conn.begin():
+        conn.execute(text("DELETE FROM meta WHERE key = :k"), {"k": VERIFIED_HEAD_KEY})
+        conn.execute(
+            text("INSERT INTO meta (key, value) VALUES (:k, :v)"),
+            {"k": VERIFIED_HEAD_KEY, "v": value},
+        )
+
+
+def _anchor_problem(conn: Connection, start: audit.Head | None) -> audit.ChainProblem | None:
+    if start is None:
+        return None
+    found = audit.event_hash_at(conn, start.id)
+    if found is None:
+        return audit.ChainProblem(
+            start.id, "was verified by an earlier check and is now missing (events were deleted)"
+        )
+    if found != start.hash:
+        return audit.ChainProblem(start.id, "changed since an earlier check verified it")
+    return None
+
+
+def check_audit(
+    register: Register,
+    report: CheckReport,
+    progress: Progress | None = None,
+    *,
+    full: bool = False,
+) -> None:
+    """Verify the chain from the last verified head (or from the start with full=True).
+
+    The stored head is also an anchor: if it is gone or changed, events were deleted or
+    edited since the last check, which the chain alone could not show for its newest part.
+    """
+
     def step(done: int, total: int) -> None:
         if progress is not None:
             progress("audit", done, total)
 
     with register.engine.connect() as conn:
-        problem = audit.verify_chain(conn, step)
-        total: int = conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
-    if problem is not None:
-        report.problems.append(str(problem))
-    else:
-        report.notes.append(f"audit trail: {total} events, chain intact")
+        start = stored_head(conn)
+        problem = _anchor_problem(conn, start)
+        result = None
+        if problem is None:
+            result = audit.verify_chain(conn, step, start=None if full else start)
+            problem = result.problem
+        count: int = conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+    if problem is not None or result is None:
+        report.problem("audit", str(problem))
+        return
+    if result.head is not None:
+        _store_head(register, result.head)
+    how = "all" if full or start is None else f"{result.checked} new"
+    report.notes.append(f"audit trail: {count} events ({how} verified), chain intact")
 
 
 @dataclass
@@ -120,7 +202,8 @@ def check_evidence(
             progress("evidence", done, total)
 
     result = verify_store(register, step)
-    report.problems.extend(result.problems)
+    for problem in result.problems:
+        report.problem("evidence", problem)
     report.notes.append(f"evidence: {result.checked} stored files re-hashed")
     leftovers = len(result.unreferenced) + len(result.temp_files)
     if leftovers:
@@ -137,9 +220,11 @@ def collect_garbage(register: Register, min_age_s: float = GC_MIN_AGE_S) -> list
     return store.collect(set(_referenced(register)), min_age_s)
 
 
-def run_checks(register: Register, progress: Progress | None = None) -> CheckReport:
+def run_checks(
+    register: Register, progress: Progress | None = None, *, full: bool = False
+) -> CheckReport:
     report = CheckReport()
     check_database(register, report)
-    check_audit(register, report, progress)
+    check_audit(register, report, progress, full=full)
     check_evidence(register, report, progress)
     return report

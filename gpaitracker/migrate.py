@@ -266,9 +266,26 @@ def _migrate(register: Register, current: str | None, existing_file: Path | None
     from alembic import command
 
     cfg = _alembic_config()
-    with register.engine.connect().execution_options(gpai_write=True) as conn, conn.begin():
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with register.engine.connect().execution_options(gpai_write=True) as conn:
+        raw = conn.connection.dbapi_connection
+        if register.is_sqlite and raw is not None:
+            # Batch migrations rebuild tables that others point to; SQLite wants foreign keys
+            # off for that (set outside a transaction), and checked before the commit.
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if register.is_sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise StorageError(
+                            f"upgrading {register.url} would break {len(broken)} references "
+                            f"(first: table {broken[0][0]} row {broken[0][1]}); nothing was changed"
+                        )
+        finally:
+            if register.is_sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _read_revision(conn: Connection) -> str | None:

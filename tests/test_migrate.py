@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gpaitracker.db import session_scope
 from gpaitracker.errors import SchemaTooNewError, StorageError
 from gpaitracker.migrate import current_revision, known_revisions, open_register
-from gpaitracker.services import people, queries
+from gpaitracker.services import audit_trail, lookup, people, queries, register
+from gpaitracker.services.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 RELEASED = sorted(DATA.glob("register-*.sqlite"))
@@ -40,11 +40,13 @@ def test_released_schema_upgrades_and_keeps_data(home, fixture):
     reg = open_register(home)
     _, head = known_revisions()
     assert current_revision(reg) == head
-    with session_scope(reg) as s:
-        assert people.get_by_email(session=s, email="olga@legacy.eu").name == "Olga Officer"
-        rows = queries.list_rows(session=s, filters=queries.Filters(model="orca-1"))
-        owned = [r for r in rows if r.owner == "olga@legacy.eu"]
-        assert [r.key for r in owned] == ["orca-1/AIA-53-1-a"]
+    ws = Workspace(reg)
+    olga = ws.read(lookup.person_id, email="olga@legacy.eu")
+    assert ws.read(people.get, person_id=olga).name == "Olga Officer"
+    orca = ws.read(lookup.model_id, ref="orca-1")
+    rows = ws.read(queries.list_rows, filters=queries.Filters(model_id=orca, owner_id=olga))
+    assert "orca-1/AIA-53-1-a" in [r.key for r in rows]
+    assert audit_trail.verify(reg).problems == ()
     reg.engine.dispose()
     if fixture.stem.removeprefix("register-") not in head:
         backups = list((home / "backups").glob("*.sqlite"))
@@ -150,3 +152,38 @@ def test_upgrade_from_first_schema_copies_the_file_aside(home):
     assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001_initial",)
     con.close()
     assert _digest(home / "register.sqlite") != before
+
+
+def test_upgrade_to_row_ids_keeps_history_across_renames_and_email_changes(home):
+    """Schema 0002 named items by key and people by email; 0003 names them by row id.
+
+    The fixture's item orca-1/COP3-I.1.1 became orca-1/COP-T-1.1 in a catalogue upgrade,
+    and olga's email changed twice; the old events keep verifying in hash format 1.
+    """
+    home.mkdir(parents=True)
+    shutil.copy(DATA / "register-0002.sqlite", home / "register.sqlite")
+    reg = open_register(home)
+    ws = Workspace(reg)
+    item = ws.read(lookup.requirement_id, key="orca-1/COP-T-1.1")
+    history = ws.read(audit_trail.events, ref="orca-1/COP-T-1.1", limit=100)
+    assert {e.row_id for e in history} == {item}
+    fields = [(e.label, e.field) for e in history]
+    for before in ("due_date", "owner", "notes", "status", "key"):
+        assert ("orca-1/COP3-I.1.1", before) in fields
+    olga = ws.read(lookup.person_id, email="olga@legacy.eu")
+    emails = [e.new for e in ws.read(audit_trail.events, ref="olga@legacy.eu") if e.field == "email"]
+    assert emails == ["olga.officer@legacy.eu", "olga@legacy.eu"]
+    assert all(e.row_id == olga for e in ws.read(audit_trail.events, ref="olga@legacy.eu"))
+    # New events are format 2 and chain onto the old ones.
+    import datetime as dt
+
+    ws.write(register.set_due, requirement_id=item, due=dt.date(2027, 1, 4))
+    report = audit_trail.verify(reg)
+    assert report.problems == ()
+    con = sqlite3.connect(home / "register.sqlite")
+    formats = dict(con.execute("SELECT format, count(*) FROM audit_event GROUP BY format"))
+    actors = con.execute("SELECT count(*) FROM audit_event WHERE actor_id IS NULL").fetchone()
+    con.close()
+    assert formats[2] == 1 and formats[1] > 50
+    assert actors == (0,)
+    reg.engine.dispose()

@@ -4,90 +4,120 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from sqlmodel import col, select
-
-from gpaitracker import audit, checks
 from gpaitracker.cli import output
-from gpaitracker.cli.context import Context
-from gpaitracker.db import session_scope
-from gpaitracker.models import AuditEvent
-from gpaitracker.services import catalogue_upgrade
+
+if TYPE_CHECKING:
+    from gpaitracker.services.workspace import Workspace
 
 EXIT_PROBLEM = 3
 
 
-def cmd_audit(ctx: Context, args: argparse.Namespace) -> int:
-    if args.verify:
-        with ctx.register.engine.connect() as conn:
-            problem = audit.verify_chain(conn)
-        if problem is not None:
-            print(f"audit trail broken: {problem}", file=sys.stderr)
-            return EXIT_PROBLEM
-        print("audit trail intact")
+def cmd_audit(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import parse
+    from gpaitracker.services import audit_trail
+
+    if args.action == "head":
+        head = ws.read(audit_trail.head)
+        if head is None:
+            print("the audit trail is empty")
+            return 0
+        if args.format == "json":
+            output.as_json({"id": head.id, "hash": head.hash, "count": head.count})
+        else:
+            print(f"head {head.id}:{head.hash} ({head.count} events)")
+            print("Keep this line elsewhere; 'audit --verify --head ID:HASH' proves the trail "
+                  "still holds it.")  # fmt: skip
         return 0
-    with session_scope(ctx.register) as s:
-        query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(args.limit)
-        if args.entity:
-            # An item renamed by a catalogue upgrade keeps the history of its former keys.
-            keys = catalogue_upgrade.history_keys(session=s, key=args.entity)
-            query = query.where(col(AuditEvent.entity_id).in_(keys))
-        events = list(reversed(s.exec(query).all()))
+    if args.verify or args.head:
+        anchors = tuple(audit_trail.parse_head(h) for h in args.head or ())
+        report = audit_trail.verify(ws.register, anchors=anchors)
+        for problem in report.problems:
+            print(f"audit trail broken: {output.safe(problem)}", file=sys.stderr)
+        if report.problems:
+            return EXIT_PROBLEM
+        held = f"; holds {len(anchors)} head(s) given" if anchors else ""
+        count = report.head.count if report.head else 0
+        print(f"audit trail intact ({count} events{held})")
+        return 0
+    limit = parse.integer(args.limit, "limit", minimum=1, maximum=1_000_000)
+    events = ws.read(audit_trail.events, ref=args.entity, limit=limit)
     headers = ["id", "at", "actor", "action", "entity", "entity_id", "field", "old", "new"]
     rows = [
-        [
-            e.id,
-            e.at.strftime("%Y-%m-%d %H:%M:%S"),
-            e.actor,
-            e.action,
-            e.entity,
-            e.entity_id,
-            e.field,
-            e.old_value,
-            e.new_value,
-        ]  # fmt: skip
+        [e.id, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, e.entity, e.label,
+         e.field, e.old, e.new]  # fmt: skip
         for e in events
     ]
     if args.format == "json":
-        output.as_json([dict(zip(headers, r, strict=True)) for r in rows])
+        output.as_json([
+            dict(zip(headers, r, strict=True)) | {"row_id": e.row_id}
+            for r, e in zip(rows, events, strict=True)
+        ])  # fmt: skip
     else:
         output.table(headers, rows)
     return 0
 
 
-def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
+def cmd_check(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import checks
+    from gpaitracker.services import audit_trail
+
     if args.gc:
-        min_age = args.gc_min_age * 60 if args.gc_min_age is not None else checks.GC_MIN_AGE_S
-        for path in checks.collect_garbage(ctx.register, min_age):
-            print(f"removed unused evidence file {path}")
-    report = checks.run_checks(ctx.register)
+        minutes = args.gc_min_age
+        min_age = minutes * 60 if minutes is not None else checks.GC_MIN_AGE_S
+        for path in checks.collect_garbage(ws.register, min_age):
+            print(f"removed unused evidence file {output.safe(str(path))}")
+    report = audit_trail.check(ws.register, full=args.full)
     for note in report.notes:
-        print(note)
+        print(output.safe(note))
     for problem in report.problems:
-        print(f"PROBLEM: {problem}", file=sys.stderr)
+        print(f"PROBLEM: {output.safe(problem)}", file=sys.stderr)
+    for line in report.summary():
+        print(line, file=sys.stderr)
     if not report.ok:
-        print(f"{len(report.problems)} problem(s) found", file=sys.stderr)
+        print(f"{report.count} problem(s) found", file=sys.stderr)
         return EXIT_PROBLEM
     print("register OK")
     return 0
+
+
+def _minutes(text: str) -> float:
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
+    if not math.isfinite(value) or not 0 <= value <= 525_600:
+        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 525600 minutes")
+    return value
 
 
 def add_parsers(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
     p = sub.add_parser("audit", parents=[common], help="show or verify the audit trail")
+    p.add_argument("action", nargs="?", choices=["head"],
+                   help="head: print the newest event's id and hash, to keep elsewhere")  # fmt: skip
     p.add_argument("--verify", action="store_true", help="check the hash chain (exit 3 if broken)")
-    p.add_argument("--entity", metavar="ID",
-                   help="only events of this key (and its former keys), email or slug")  # fmt: skip
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--head", action="append", metavar="ID:HASH",
+                   help="with --verify: the trail must still hold this head (repeatable)")  # fmt: skip
+    p.add_argument("--entity", metavar="REF",
+                   help="the whole history of one item key, email, model slug, evidence id or "
+                   "catalogue id@version")  # fmt: skip
+    p.add_argument("--limit", default="50", help="newest events to show (default 50)")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("check", parents=[common],
                        help="verify database, audit trail and evidence files")  # fmt: skip
+    p.add_argument("--full", action="store_true",
+                   help="verify the whole audit trail, not only what was added since the last "
+                   "check")  # fmt: skip
     p.add_argument("--gc", action="store_true",
                    help="first remove unused evidence files and unfinished imports")  # fmt: skip
-    p.add_argument("--gc-min-age", type=float, metavar="MINUTES",
+    p.add_argument("--gc-min-age", type=_minutes, metavar="MINUTES",
                    help="--gc keeps leftovers younger than this, which may belong to an import "
-                   f"still running (default {checks.GC_MIN_AGE_S // 60})")  # fmt: skip
+                   f"still running (default {15})")  # fmt: skip
     p.set_defaults(func=cmd_check)

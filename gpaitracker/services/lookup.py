@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gpaitracker import parse
+from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError
-from gpaitracker.models import AIModel, Evidence, Person, Requirement
+from gpaitracker.models import AIModel, Catalogue, Evidence, Person, Requirement
 
 
 def requirement_id(*, session: Session, key: parse.ItemKey | str) -> int:
@@ -54,3 +55,22 @@ def evidence_id(*, session: Session, ref: str | int) -> int:
     if session.get(Evidence, value) is None:
         raise NotFoundError(f"evidence {value} is not in the register")
     return value
+
+
+def entity_ref(*, session: Session, ref: str) -> tuple[Entity, int]:
+    """What an audit filter names: an item key, a person's email, a catalogue 'id@version',
+    an evidence id, or a model slug or name."""
+    text = ref.strip()
+    if "/" in text:
+        return Entity.REQUIREMENT, requirement_id(session=session, key=text)
+    if text.isascii() and text.isdigit():
+        return Entity.EVIDENCE, evidence_id(session=session, ref=text)
+    if "@" in text:
+        cat_id, _, version = text.partition("@")
+        found = session.execute(
+            select(Catalogue.id).where(Catalogue.catalogue_id == cat_id, Catalogue.version == version)
+        ).first()
+        if found is not None:
+            return Entity.CATALOGUE, int(found[0])
+        return Entity.PERSON, person_id(session=session, email=text)
+    return Entity.MODEL, model_id(session=session, ref=text)

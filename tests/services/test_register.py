@@ -3,7 +3,8 @@ import sqlite3
 
 import pytest
 
-from gpaitracker.db import session_scope
+from gpaitracker import parse
+from gpaitracker.enums import Entity, Priority, Status
 from gpaitracker.errors import (
     ConflictError,
     NotFoundError,
@@ -11,143 +12,221 @@ from gpaitracker.errors import (
     StorageError,
     ValidationError,
 )
-from gpaitracker.services import queries, register
-from tests.services.helpers import add_model, add_people, person, snapshot
+from gpaitracker.services import item_detail, lookup, queries, register
+from tests.services.helpers import add_model, add_people, as_person, item_id, person_id, snapshot
 
 KEY = "atlas-2/AIA-53-1-a"
+ADA, OLGA, RITA, EVE = "ada@provider.eu", "olga@provider.eu", "rita@provider.eu", "eve@provider.eu"
 
 
 @pytest.fixture
-def reg(org_register, admin):
-    add_people(org_register, admin)
-    add_model(org_register, admin)
-    return org_register
+def reg(org_ws):
+    add_people(org_ws)
+    add_model(org_ws)
+    return org_ws
 
 
-def _do(reg, actor_email, fn, **kw):
-    with session_scope(reg, write=True) as s:
-        return fn(session=s, actor=person(reg, actor_email), **kw)
+def _row(ws, key=KEY):
+    return ws.read(queries.row, requirement_id=item_id(ws, key))
 
 
-def test_assign_due_priority_notes_are_saved_and_audited(reg):
-    before_events, _ = snapshot(reg)
-    _do(reg, "ada@provider.eu", register.assign, key=KEY, owner="olga@provider.eu",
-        reviewer="rita@provider.eu")  # fmt: skip
-    _do(reg, "ada@provider.eu", register.set_due, key=KEY, due="2026-12-01")
-    _do(reg, "ada@provider.eu", register.set_priority, key=KEY, priority="high")
-    _do(reg, "olga@provider.eu", register.set_notes, key=KEY, notes="Draft MDF v0.3 shared")
-    with session_scope(reg) as s:
-        row = next(r for r in queries.list_rows(session=s) if r.key == KEY)
-        item, _ = register.get_by_key(session=s, key=KEY)
-    assert (row.owner, row.reviewer, row.due, row.priority) == (
-        "olga@provider.eu",
-        "rita@provider.eu",
-        dt.date(2026, 12, 1),
-        "high",
+def _assign(ws, key=KEY, owner=OLGA, reviewer=RITA):
+    ws.write(register.assign, requirement_id=item_id(ws, key), owner_id=person_id(ws, owner),
+             reviewer_id=person_id(ws, reviewer))  # fmt: skip
+
+
+def _status(ws, email, status, key=KEY, **kw):
+    return as_person(ws, email).write(
+        register.change_status, requirement_id=item_id(ws, key), status=Status(status), **kw
     )
-    assert item.notes == "Draft MDF v0.3 shared"
-    assert item.version == 5
+
+
+def test_assign_due_priority_notes_are_saved_audited_and_reported(reg):
+    before_events, _ = snapshot(reg)
+    rid = item_id(reg, KEY)
+    changes = reg.write(register.assign, requirement_id=rid, owner_id=person_id(reg, OLGA),
+                        reviewer_id=person_id(reg, RITA))  # fmt: skip
+    assert changes.ids(Entity.REQUIREMENT) == {rid} and not changes.created
+    reg.write(register.set_due, requirement_id=rid, due=dt.date(2026, 12, 1))
+    reg.write(register.set_priority, requirement_id=rid, priority=Priority.HIGH)
+    as_person(reg, OLGA).write(register.set_notes, requirement_id=rid,
+                               notes="Draft MDF v0.3 shared")  # fmt: skip
+    row = _row(reg)
+    assert (row.owner, row.reviewer, row.due, row.priority) == (
+        OLGA, RITA, dt.date(2026, 12, 1), Priority.HIGH,
+    )  # fmt: skip
+    assert row.version == 5
+    detail = reg.read(item_detail.detail, requirement_id=rid)
+    assert detail.notes == "Draft MDF v0.3 shared"
+    assert detail.owner_name == "Olga"
+    assert [h.field for h in detail.history][-5:] == ["owner", "reviewer", "due_date",
+                                                     "priority", "notes"]  # fmt: skip
     after_events, _ = snapshot(reg)
     assert after_events - before_events == 5  # owner, reviewer, due, priority, notes
 
 
 def test_full_workflow_with_four_eyes(reg):
-    _do(reg, "ada@provider.eu", register.assign, key=KEY, owner="olga@provider.eu",
-        reviewer="rita@provider.eu")  # fmt: skip
-    _do(reg, "olga@provider.eu", register.change_status, key=KEY, status="in_progress")
-    _do(reg, "olga@provider.eu", register.change_status, key=KEY, status="in_review")
+    _assign(reg)
+    _status(reg, OLGA, "in_progress")
+    _status(reg, OLGA, "in_review")
     before = snapshot(reg)
     with pytest.raises(PermissionDenied, match="four-eyes"):
-        _do(reg, "olga@provider.eu", register.change_status, key=KEY, status="done")
+        _status(reg, OLGA, "done")
     assert snapshot(reg) == before
-    item = _do(reg, "rita@provider.eu", register.change_status, key=KEY, status="done")
-    assert item.status == "done" and item.completed_at is not None
+    _status(reg, RITA, "done")
+    assert _row(reg).status == Status.DONE
+
+
+@pytest.mark.parametrize(
+    ("parser", "text", "message"),
+    [
+        (lambda t: parse.date(t, "due date"), "2025-02-30", "due date '2025-02-30' is not a date"),
+        (lambda t: parse.date(t, "due date"), "next week", "due date 'next week' is not a date"),
+        (lambda t: parse.date(t, "due date"), "9999-12-31", "due date 9999-12-31 is outside"),
+        (lambda t: parse.date(t, "due date"), "２０２６-01-01", "is not a date"),
+        (parse.priority, "urgent", "priority 'urgent' is not one of"),
+        (parse.status, "finished", "status 'finished' is not one of"),
+        (parse.email, "not-an-email", "'not-an-email' is not an email"),
+        (parse.item_key, "atlas-2", "key 'atlas-2' is not like"),
+        (parse.item_key, "atlas-2/X\n", "is not like"),
+        (lambda t: parse.row_id(t, "evidence id"), "9" * 400, "is not a whole number"),
+        (lambda t: parse.row_id(t, "evidence id"), "٣", "is not a whole number"),
+        (parse.flop, "NaN", "is not a number"),
+        (parse.flop, "1e999", "must be between"),
+    ],
+)
+def test_text_is_refused_at_the_door_naming_field_and_value(parser, text, message):
+    with pytest.raises(ValidationError) as info:
+        parser(text)
+    assert message in str(info.value)
 
 
 @pytest.mark.parametrize(
     ("fn", "kw", "message"),
     [
-        (register.set_due, {"due": "2025-02-30"}, "due date '2025-02-30' is not a date"),
-        (register.set_due, {"due": "next week"}, "due date 'next week' is not a date"),
-        (register.change_status, {"status": "done"}, "from not_started to done"),
-        (register.change_status, {"status": "not_applicable"}, "justification"),
-        (register.set_priority, {"priority": "urgent"}, "priority 'urgent' is not one of"),
-        (register.assign, {"owner": "nobody@provider.eu"}, "'nobody@provider.eu' is not in"),
-        (register.assign, {"owner": "eve@provider.eu"}, "role executive and cannot take"),
-        (register.assign, {"owner": "not-an-email"}, "'not-an-email' is not an email"),
+        (register.set_due, {"due": dt.date(1999, 12, 31)}, "due date 1999-12-31 is outside"),
+        (register.change_status, {"status": Status.DONE}, "from not_started to done"),
+        (register.change_status, {"status": Status.NOT_APPLICABLE}, "justification"),
+        (register.assign, {"owner_id": 9999}, "owner id 9999 is not in the register"),
         (register.set_notes, {"notes": "x" * 10_000_000}, "notes is 10000000 characters"),
         (register.set_notes, {"notes": "bad \udcff byte"}, "not valid UTF-8"),
     ],
 )
-def test_bad_input_is_refused_with_field_and_value_and_changes_nothing(reg, fn, kw, message):
+def test_bad_values_are_refused_with_field_and_value_and_change_nothing(reg, fn, kw, message):
     before = snapshot(reg)
     with pytest.raises((ValidationError, NotFoundError)) as info:
-        _do(reg, "ada@provider.eu", fn, key=KEY, **kw)
+        reg.write(fn, requirement_id=item_id(reg, KEY), **kw)
     assert message in str(info.value)
     assert snapshot(reg) == before
 
 
-@pytest.mark.parametrize("key", ["atlas-2/NOPE-1", "ghost/AIA-53-1-a", "atlas-2"])
+def test_executive_cannot_own_items(reg):
+    with pytest.raises(ValidationError, match="role executive and cannot take"):
+        reg.write(register.assign, requirement_id=item_id(reg, KEY), owner_id=person_id(reg, EVE))
+
+
+@pytest.mark.parametrize("key", ["atlas-2/NOPE-1", "ghost/AIA-53-1-a"])
 def test_unknown_keys(reg, key):
-    with pytest.raises((NotFoundError, ValidationError), match="key"):
-        _do(reg, "ada@provider.eu", register.set_due, key=key, due="2026-01-01")
+    with pytest.raises(NotFoundError, match="key"):
+        item_id(reg, key)
+
+
+def test_unknown_row_id(reg):
+    with pytest.raises(NotFoundError, match="register item id 424242"):
+        reg.write(register.set_due, requirement_id=424242, due=dt.date(2026, 1, 1))
 
 
 def test_owner_and_reviewer_must_differ(reg):
     with pytest.raises(ValidationError, match="other than the owner"):
-        _do(reg, "ada@provider.eu", register.assign, key=KEY, owner="olga@provider.eu",
-            reviewer="olga@provider.eu")  # fmt: skip
+        _assign(reg, owner=OLGA, reviewer=OLGA)
 
 
 def test_read_only_roles_cannot_write(reg):
     before = snapshot(reg)
     with pytest.raises(PermissionDenied, match="role executive, which is read-only"):
-        _do(reg, "eve@provider.eu", register.set_due, key=KEY, due="2026-01-01")
+        as_person(reg, EVE).write(register.set_due, requirement_id=item_id(reg, KEY),
+                                  due=dt.date(2026, 1, 1))  # fmt: skip
     assert snapshot(reg) == before
 
 
-def test_stale_version_is_a_conflict(reg):
-    with session_scope(reg) as s:
-        item, _ = register.get_by_key(session=s, key=KEY)
-    _do(reg, "ada@provider.eu", register.set_due, key=KEY, due="2026-01-01")
-    with pytest.raises(ConflictError, match="changed by someone else"):
-        _do(reg, "ada@provider.eu", register.set_due, key=KEY, due="2026-02-01",
-            expected_version=item.version)  # fmt: skip
+def test_stale_version_is_a_conflict_naming_who_and_when(reg):
+    read = _row(reg)
+    as_person(reg, OLGA).write(register.set_due, requirement_id=read.id, due=dt.date(2026, 1, 1))
+    before = snapshot(reg)
+    with pytest.raises(ConflictError, match=f"{KEY} was changed by {OLGA} at 20"):
+        reg.write(register.set_due, requirement_id=read.id, due=dt.date(2026, 2, 1),
+                  expected_version=read.version)  # fmt: skip
+    assert snapshot(reg) == before
+
+
+def test_write_racing_a_concurrent_change_is_refused_by_the_version_counter(reg):
+    """Two sessions read the same row; the second UPDATE matches no row and is refused."""
+    from gpaitracker.db import session_scope
+    from gpaitracker.models import Requirement
+
+    rid = item_id(reg, KEY)
+    with session_scope(reg.register) as first:
+        stale = first.get(Requirement, rid)
+        as_person(reg, OLGA).write(register.set_due, requirement_id=rid, due=dt.date(2026, 1, 1))
+        stale.notes = "written over a newer row"
+        with pytest.raises(ConflictError, match=f"{KEY} was changed by {OLGA}"):
+            first.flush()
+    assert reg.read(item_detail.detail, requirement_id=rid).notes == ""
 
 
 def test_not_applicable_keeps_justification(reg):
-    item = _do(reg, "ada@provider.eu", register.change_status, key=KEY,
-               status="not_applicable", note="model withdrawn before EU launch")  # fmt: skip
-    assert item.na_justification == "model withdrawn before EU launch"
+    rid = item_id(reg, KEY)
+    reg.write(register.change_status, requirement_id=rid, status=Status.NOT_APPLICABLE,
+              note="model withdrawn before EU launch")  # fmt: skip
+    detail = reg.read(item_detail.detail, requirement_id=rid)
+    assert detail.na_justification == "model withdrawn before EU launch"
 
 
-def test_recurring_item_creates_next_occurrence_when_done(org_register, admin):
-    add_people(org_register, admin)
-    add_model(org_register, admin, name="Titan", training_flop="5e25")
+def test_recurring_item_creates_next_occurrence_when_done(org_ws):
+    add_people(org_ws)
+    add_model(org_ws, name="Titan", training_flop="5e25")
     key = "titan/COP-SS-1.3"  # yearly Framework assessment
-    reg = org_register
-    _do(reg, "ada@provider.eu", register.assign, key=key, owner="olga@provider.eu")
-    _do(reg, "ada@provider.eu", register.set_due, key=key, due="2026-09-01")
+    rid = item_id(org_ws, key)
+    org_ws.write(register.assign, requirement_id=rid, owner_id=person_id(org_ws, OLGA))
+    org_ws.write(register.set_due, requirement_id=rid, due=dt.date(2026, 9, 1))
     for status in ("in_progress", "in_review"):
-        _do(reg, "olga@provider.eu", register.change_status, key=key, status=status)
-    _do(reg, "rita@provider.eu", register.change_status, key=key, status="done")
-    with session_scope(reg) as s:
-        rows = [r for r in queries.list_rows(session=s) if r.code == "COP-SS-1.3"]
+        _status(org_ws, OLGA, status, key)
+    changes = _status(org_ws, RITA, "done", key)
+    rows = [r for r in org_ws.read(queries.list_rows) if r.code == "COP-SS-1.3"]
     assert [(r.key, r.status, r.due) for r in rows] == [
-        ("titan/COP-SS-1.3", "done", dt.date(2026, 9, 1)),
-        ("titan/COP-SS-1.3#2", "not_started", dt.date(2027, 9, 1)),
+        ("titan/COP-SS-1.3", Status.DONE, dt.date(2026, 9, 1)),
+        ("titan/COP-SS-1.3#2", Status.NOT_STARTED, dt.date(2027, 9, 1)),
     ]
-    assert rows[1].owner == "olga@provider.eu"
+    assert rows[1].owner == OLGA
+    assert changes.created_id(Entity.REQUIREMENT) == rows[1].id
+    assert org_ws.read(lookup.requirement_id, key=key) == rows[1].id  # latest occurrence
 
 
-def test_register_locked_by_another_writer(reg):
+def test_register_busy_with_another_writer(reg):
     before = snapshot(reg)
-    other = sqlite3.connect(reg.url.removeprefix("sqlite:///"), isolation_level=None)
+    other = sqlite3.connect(reg.home / "register.sqlite", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(StorageError, match="locked by another program"):
-            _do(reg, "ada@provider.eu", register.set_due, key=KEY, due="2026-01-01")
+        with pytest.raises(StorageError, match="busy with another change"):
+            reg.write(register.set_due, requirement_id=item_id(reg, KEY), due=dt.date(2026, 1, 1))
     finally:
         other.execute("ROLLBACK")
         other.close()
     assert snapshot(reg) == before
+
+
+def test_filters_and_rag_in_sql_match_the_workflow_rule(reg):
+    today = dt.date(2026, 6, 1)
+    rid = item_id(reg, KEY)
+    reg.write(register.set_due, requirement_id=rid, due=dt.date(2026, 5, 1))
+    rows = reg.read(queries.list_rows, today=today)
+    from gpaitracker import workflow
+
+    for r in rows:
+        assert r.rag == workflow.rag(r.status, r.due, today), r.key
+    overdue = reg.read(queries.list_rows, filters=queries.Filters(overdue=True), today=today)
+    assert rid in {r.id for r in overdue}
+    found = reg.read(queries.list_rows, filters=queries.Filters(text="100%_"))
+    assert found == []  # LIKE wildcards in the search text are literal
+    page = reg.read(queries.list_rows, filters=queries.Filters(limit=5, offset=2))
+    assert [r.id for r in page] == [r.id for r in reg.read(queries.list_rows)][2:7]
