@@ -3,9 +3,12 @@ import os
 # Qt aborts without a display; this must be set before any QApplication exists.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import io  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+from contextlib import redirect_stderr, redirect_stdout  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -81,6 +84,33 @@ def org_register(org_ws) -> Register:
 @pytest.fixture
 def admin(org_ws) -> Actor:
     return org_ws.actor()
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_main(*args: str, home: Path, env: dict[str, str] | None = None) -> Ran:
+    """Run the command line in this process, as `gpaitracker ARGS` would, and capture it."""
+    from gpaitracker.cli.main import main
+
+    saved = dict(os.environ)
+    os.environ["GPAITRACKER_HOME"] = str(home)
+    os.environ.update(env or {})
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, usage errors
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return Ran(code, out.getvalue(), err.getvalue())
 
 
 def run_cli(*args: str, home: Path, env: dict[str, str] | None = None, stdin: str | None = None):

@@ -57,7 +57,7 @@ def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
         "owner": row.owner, "reviewer": row.reviewer, "summary": detail.summary,
     }  # fmt: skip
     for name, value in fields.items():
-        print(f"{name:10} {output.text_cell(value)}")
+        print(f"{name:10} {output.cell(value)}")
     if detail.evidence_expected:
         print("expected   " + output.safe("; ".join(detail.evidence_expected)))
     if detail.na_justification:

@@ -5,29 +5,32 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gpaitracker import paths
-from gpaitracker.db import session_scope
-from gpaitracker.errors import UserError
-from gpaitracker.migrate import open_register
+from gpaitracker.errors import StorageError, UserError
 from gpaitracker.services import ai_models, organisation, queries
+from gpaitracker.services.workspace import Workspace
+
+NO_REGISTER_HINT = (
+    "Create one with 'gpaitracker init --organisation NAME', "
+    "or explore the example with 'gpaitracker demo'."
+)
 
 
 def register_summary(args: argparse.Namespace) -> tuple[str, str]:
     """Title and a few plain lines about the register this window opens."""
-    home = paths.home_dir(getattr(args, "home", None))
-    register = open_register(home, getattr(args, "db", None))
     try:
-        with session_scope(register) as s:
-            if not organisation.exists(session=s):
-                return "No register yet", (
-                    f"{register.url}\n\nCreate one with 'gpaitracker init --organisation NAME',"
-                    " or explore the example with 'gpaitracker demo'."
-                )
-            org = organisation.get(session=s)
-            models = ai_models.list_models(session=s)
-            rows = queries.list_rows(session=s)
+        ws = Workspace.open(getattr(args, "home", None), getattr(args, "db", None), create=False)
+    except StorageError as exc:
+        if "no register" not in str(exc):
+            raise
+        return "No register yet", f"{exc}\n\n{NO_REGISTER_HINT}"
+    try:
+        if not ws.read(organisation.exists):
+            return "No register yet", f"{ws.url}\n\n{NO_REGISTER_HINT}"
+        org = ws.read(organisation.get)
+        models = ws.read(ai_models.list_models)
+        rows = ws.read(queries.list_rows)
     finally:
-        register.engine.dispose()
+        ws.close()
     counts = queries.status_counts(rows)
     red = sum(r.rag == "red" for r in rows)
     lines = [
@@ -37,7 +40,7 @@ def register_summary(args: argparse.Namespace) -> tuple[str, str]:
         f"{counts['not_started']} not started",
         f"{red} need attention (overdue or blocked)",
         "",
-        register.url,
+        ws.url,
     ]
     return org.name, "\n".join(lines)
 

@@ -1,4 +1,7 @@
-"""The command line as a user runs it: a subprocess, its output and its exit code."""
+"""The command line as a user runs it: its output and its exit code.
+
+Most tests run `main(argv)` in this process; a few start the installed command for real.
+"""
 
 import json
 import shutil
@@ -7,19 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_main
 
 ADA = "ada@provider.eu"
 
 
 def ok(*args, home, **kw):
-    result = run_cli(*args, home=home, **kw)
+    result = run_main(*args, home=home, **kw)
     assert result.returncode == 0, result.stderr
     return result
 
 
 def user_error(*args, home, **kw):
-    result = run_cli(*args, home=home, **kw)
+    result = run_main(*args, home=home, **kw)
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -28,7 +31,7 @@ def user_error(*args, home, **kw):
 
 @pytest.fixture(scope="module")
 def _template(tmp_path_factory):
-    """One register built through the CLI, copied for each test (the CLI start-up is ~0.7 s)."""
+    """One register built through the CLI, copied for each test."""
     home = tmp_path_factory.mktemp("cli-template") / "home"
     ok("init", "--organisation", "Provider SA", "--signatory", "--admin-name", "Ada",
        "--admin-email", ADA, home=home)  # fmt: skip
@@ -155,6 +158,7 @@ def test_user_errors_exit_1_with_one_line(cli_home, args, message):
 
 
 def test_non_utf8_and_huge_notes_are_refused(cli_home):
+    """Through the real command: bytes that are not UTF-8 arrive as surrogates in argv."""
     import os
     import subprocess
     import sys
@@ -165,14 +169,15 @@ def test_non_utf8_and_huge_notes_are_refused(cli_home):
          b"caf\xe9 latin-1"], capture_output=True, env=env,
     )  # fmt: skip
     assert bad.returncode == 1 and b"not valid UTF-8" in bad.stderr
-    big = run_cli("note", "atlas-2/AIA-53-1-a", "x" * 100_000, home=cli_home)
+    big = run_main("note", "atlas-2/AIA-53-1-a", "x" * 100_000, home=cli_home)
     assert big.returncode == 1 and "limit is 20000" in big.stderr
 
 
 def test_usage_errors_exit_2(cli_home):
-    assert run_cli("due", home=cli_home).returncode == 2
-    assert run_cli("list", "--format", "xml", home=cli_home).returncode == 2
-    assert run_cli("frobnicate", home=cli_home).returncode == 2
+    assert run_main("due", home=cli_home).returncode == 2
+    assert run_main("list", "--format", "xml", home=cli_home).returncode == 2
+    assert run_main("frobnicate", home=cli_home).returncode == 2
+    assert run_main("assign", "atlas-2/AIA-53-1-a", home=cli_home).returncode == 2
 
 
 def test_tampered_audit_is_reported_by_verify_and_check(cli_home):
@@ -182,9 +187,9 @@ def test_tampered_audit_is_reported_by_verify_and_check(cli_home):
     con.execute("UPDATE audit_event SET new_value='mallory@x.eu' WHERE id=5")
     con.commit()
     con.close()
-    verify = run_cli("audit", "--verify", home=cli_home)
+    verify = run_main("audit", "--verify", home=cli_home)
     assert verify.returncode == 3 and "audit event 5" in verify.stderr
-    check = run_cli("check", home=cli_home)
+    check = run_main("check", "--full", home=cli_home)
     assert check.returncode == 3 and "audit event 5" in check.stderr
 
 
@@ -207,7 +212,53 @@ def test_locked_register(cli_home):
     try:
         err = user_error("due", "atlas-2/AIA-53-1-a", "2026-05-01", home=cli_home,
                          env={"GPAITRACKER_BUSY_TIMEOUT_MS": "200"})  # fmt: skip
-        assert "locked by another program" in err
+        assert "busy with another change" in err
     finally:
         con.execute("ROLLBACK")
         con.close()
+
+
+def test_check_is_incremental_and_catches_a_cut_off_tail(cli_home):
+    first = ok("check", home=cli_home).stdout
+    assert "all verified" in first
+    ok("due", "atlas-2/AIA-53-1-a", "2027-02-01", home=cli_home)
+    again = ok("check", home=cli_home).stdout
+    assert "(1 new verified)" in again
+    con = sqlite3.connect(cli_home / "register.sqlite")
+    con.execute("DELETE FROM audit_event WHERE id = (SELECT max(id) FROM audit_event)")
+    con.commit()
+    con.close()
+    cut = run_main("check", home=cli_home)
+    assert cut.returncode == 3 and "now missing (events were deleted)" in cut.stderr
+
+
+def test_audit_head_is_an_anchor_outside_the_register(cli_home):
+    line = ok("audit", "head", home=cli_home).stdout.splitlines()[0]
+    head = line.split()[1]
+    assert "intact" in ok("audit", "--verify", "--head", head, home=cli_home).stdout
+    con = sqlite3.connect(cli_home / "register.sqlite")
+    con.execute("DELETE FROM audit_event WHERE id >= ?", (int(head.split(":")[0]),))
+    con.commit()
+    con.close()
+    # The chain alone still verifies: only the head kept elsewhere shows the cut.
+    assert run_main("audit", "--verify", home=cli_home).returncode == 0
+    cut = run_main("audit", "--verify", "--head", head, home=cli_home)
+    assert cut.returncode == 3 and "no longer in the trail" in cut.stderr
+    assert "is not like ID:SHA256" in user_error("audit", "--verify", "--head", "5:xyz",
+                                                 home=cli_home)  # fmt: skip
+
+
+def test_read_commands_never_create_a_register(tmp_path):
+    missing = tmp_path / "typo-home"
+    err = user_error("list", home=missing)
+    assert "no register at" in err
+    assert not missing.exists()
+
+
+def test_audit_history_follows_an_email_change(cli_home):
+    ok("assign", "atlas-2/AIA-53-1-a", "--owner", "olga@provider.eu", home=cli_home)
+    ok("person", "edit", "olga@provider.eu", "--new-email", "olga.o@provider.eu", home=cli_home)
+    trail = json.loads(ok("audit", "--entity", "olga.o@provider.eu", "--format", "json",
+                          home=cli_home).stdout)  # fmt: skip
+    assert [e["field"] for e in trail] == ["name", "role", "email"]
+    assert len({e["row_id"] for e in trail}) == 1

@@ -17,16 +17,14 @@ def test_window_opens_and_remembers_its_size(qtbot):
     assert (again.width(), again.height()) == (700, 480)
 
 
-def test_window_summarises_the_register(qtbot, org_register, admin):
+def test_window_summarises_the_register(qtbot, org_ws):
     import argparse
 
-    from gpaitracker.db import session_scope
-    from gpaitracker.services import ai_models
     from gpaitracker.ui.app import register_summary
+    from tests.services.helpers import add_model
 
-    with session_scope(org_register, write=True) as s:
-        ai_models.add_model(session=s, actor=admin, name="Atlas", placed_on_market="2025-09-01")
-    title, body = register_summary(argparse.Namespace(home=str(org_register.home)))
+    add_model(org_ws, name="Atlas")
+    title, body = register_summary(argparse.Namespace(home=str(org_ws.home)))
     window = MainWindow(title, body)
     qtbot.addWidget(window)
     assert window.title_label.text() == "Provider SA"
@@ -41,3 +39,4 @@ def test_window_explains_a_missing_register(home):
 
     title, body = register_summary(argparse.Namespace(home=str(home)))
     assert title == "No register yet" and "gpaitracker demo" in body
+    assert not home.exists()  # looking does not create a register
