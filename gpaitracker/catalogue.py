@@ -51,6 +51,10 @@ class Entry:
     def tracked(self) -> bool:
         return self.kind in TRACKED_KINDS and "informational" not in self.applies
 
+    @property
+    def due_rule(self) -> rules.DueRule:
+        return rules.parse_due(self.due)
+
 
 @dataclass(frozen=True)
 class Upgrade:
@@ -206,7 +210,7 @@ def _parse_entry(source: str, index: int, raw: object, base_rule: tuple[str, ...
         raise _fail(source, where, f"field 'parent' {parent!r} is not a valid code")
     try:
         applies = base_rule + rules.parse_applies(raw.get("applies", "all"))
-        due = rules.parse_due(raw.get("due", "none"))
+        due = str(rules.parse_due(raw.get("due", "none")))  # canonical text of the rule
         recurrence = rules.parse_recurrence(raw["recurrence"]) if "recurrence" in raw else None
     except ValidationError as exc:
         raise _fail(source, where, str(exc)) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
@@ -86,7 +87,25 @@ _DUE = re.compile(
 )
 
 
-def parse_due(value: object) -> str:
+@dataclass(frozen=True)
+class DueRule:
+    """When an entry falls due: before_market, none, a fixed date, or days after the
+    systemic-risk threshold was met. Parsed once from its text form (kept in the register)."""
+
+    kind: str  # "before_market" | "none" | "date" | "threshold"
+    on: dt.date | None = None
+    days: int = 0
+
+    def __str__(self) -> str:
+        if self.kind == "date" and self.on is not None:
+            return f"date:{self.on.isoformat()}"
+        if self.kind == "threshold":
+            return f"event:threshold+{self.days}d"
+        return self.kind
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_due(value: object) -> DueRule:
     if not isinstance(value, str):
         raise ValidationError(f"due {value!r} is not a due rule")
     match = _DUE.match(value)
@@ -96,21 +115,24 @@ def parse_due(value: object) -> str:
             "(use before_market, none, date:YYYY-MM-DD or event:threshold+Nd)"
         )
     if match.group(2):
-        parse_date(match.group(2), "due date")
-    return value
+        return DueRule("date", parse_date(match.group(2), "due date"))
+    if match.group(3):
+        return DueRule("threshold", days=int(match.group(3)))
+    return DueRule(value)
 
 
-def due_date(rule: str, facts: Facts, today: dt.date | None = None) -> dt.date | None:
+def due_date(rule: DueRule | str, facts: Facts, today: dt.date | None = None) -> dt.date | None:
     """The default due date an entry's rule gives for one model."""
-    if rule == "none":
+    if isinstance(rule, str):
+        rule = parse_due(rule)
+    if rule.kind == "none":
         return None
-    if rule == "before_market":
+    if rule.kind == "before_market":
         return LEGACY_DEADLINE if facts.legacy else facts.placed_on_market
-    if rule.startswith("date:"):
-        return dt.date.fromisoformat(rule[5:])
-    days = int(rule[len("event:threshold+") : -1])
+    if rule.kind == "date":
+        return rule.on
     start = facts.threshold_date or today or dt.date.today()
-    return start + dt.timedelta(days=days)
+    return start + dt.timedelta(days=rule.days)
 
 
 _RECURRENCE = re.compile(r"^([0-9]{1,3}) months?\Z")

@@ -60,3 +60,16 @@ def test_add_months_stays_in_month_bounds(day, months):
 def test_parse_date_names_field_and_value(bad):
     with pytest.raises(ValidationError, match="due date .* is not a date"):
         rules.parse_date(bad, "due date")
+
+
+def test_due_rules_are_parsed_once_into_values():
+    import datetime as dt
+
+    from gpaitracker import rules
+
+    rule = rules.parse_due("event:threshold+14d")
+    assert rule == rules.DueRule("threshold", days=14) and str(rule) == "event:threshold+14d"
+    assert rules.parse_due("date:2026-08-02").on == dt.date(2026, 8, 2)
+    facts = rules.Facts(placed_on_market=dt.date(2026, 1, 1), threshold_date=dt.date(2025, 9, 1))
+    assert rules.due_date(rule, facts) == dt.date(2025, 9, 15)
+    assert rules.due_date("before_market", facts) == dt.date(2026, 1, 1)
