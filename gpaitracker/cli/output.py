@@ -134,3 +134,16 @@ _cell = cell
 
 def _clip(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def emit(fmt: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """One listing in the format asked for: table, json (a list of objects) or csv."""
+    if fmt == "json":
+        as_json([dict(zip(headers, r, strict=True)) for r in rows])
+    elif fmt == "csv":
+        as_csv(headers, rows)
+    else:
+        table(headers, rows)
+
+
+text_cell = cell  # a value as one line of human-readable text
