@@ -22,9 +22,10 @@ from gpaitracker.errors import StorageError, UserError, ValidationError
 CHUNK = 1 << 20  # big enough for full disk speed, small enough for constant memory
 TEMP_PREFIX = ".tmp-"
 MAX_NAME_CHARS = 255
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: $ would accept a final newline
 _BINARY = getattr(os, "O_BINARY", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 Progress = Callable[[int, int], None]
 
@@ -46,7 +47,8 @@ class StoredObject:
     size: int
     name: str  # safe display name of the source (a symlink's own name)
     media_type: str
-    deduplicated: bool
+    deduplicated: bool  # the same bytes were already stored (and were checked to be)
+    repaired: bool = False  # a stored object under this name held other bytes: replaced
 
 
 def display_name(path: str | os.PathLike[str]) -> str:
@@ -185,7 +187,7 @@ class EvidenceStore:
                 raise self._write_error(exc, shown) from None
             finally:
                 os.close(tmp_fd)
-            deduplicated = self._place(temp, digest, size, shown)
+            deduplicated, repaired = self._place(temp, digest, size, shown)
             temp = None
         finally:
             os.close(src_fd)
@@ -193,7 +195,7 @@ class EvidenceStore:
                 _remove(Path(temp))
         name = display_name(source)
         media = mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
-        return StoredObject(digest, size, name, media, deduplicated)
+        return StoredObject(digest, size, name, media, deduplicated, repaired)
 
     def _copy(
         self,
@@ -246,24 +248,26 @@ class EvidenceStore:
             return StorageError(f"evidence store {self.root} is full; file {shown} was not stored")
         return StorageError(f"file {shown} could not be stored in {self.root}: {exc.strerror}")
 
-    def _place(self, temp: str, digest: str, size: int, shown: str) -> bool:
+    def _place(self, temp: str, digest: str, size: int, shown: str) -> tuple[bool, bool]:
+        """Give temp its object name; returns (deduplicated, repaired)."""
         final = self.path_of(digest)
         try:
             self._ensure_dir(final.parent)
             try:
-                existing = final.stat()
-            except FileNotFoundError:
-                existing = None
-            if existing is not None and existing.st_size == size:
                 os.utime(final)  # a fresh mtime keeps a concurrent --gc off a reused object
+                existing = True
+            except FileNotFoundError:
+                existing = False
+            # An object of the right name is trusted only if its bytes still hash to it.
+            if existing and _holds(final, digest, size):
                 _remove(Path(temp))
-                return True
-            # No object, or a damaged one (wrong size): the new bytes are the right ones.
+                return True, False
+            # No object, or a damaged or altered one: the new bytes are the genuine ones.
             os.replace(temp, final)
             _fsync_dir(final.parent)
         except OSError as exc:
             raise self._write_error(exc, shown) from None
-        return False
+        return False, existing
 
     def open(self, sha256: str) -> int:
         """A read-only file descriptor of an object; StorageError if missing."""
@@ -281,16 +285,10 @@ class EvidenceStore:
             fd = os.open(path, os.O_RDONLY | _BINARY)
         except FileNotFoundError:
             return None
-        hasher = hashlib.sha256()
-        buf = bytearray(CHUNK)
         try:
-            while n := read_into(fd, buf):
-                hasher.update(memoryview(buf)[:n])
-                if progress is not None:
-                    progress(n, 0)
+            return _hash_fd(fd, progress)
         finally:
             os.close(fd)
-        return hasher.hexdigest()
 
     def objects(self) -> Iterator[tuple[str, Path]]:
         """Every object in the store as (sha256, path)."""
@@ -323,6 +321,33 @@ class EvidenceStore:
             _remove(path)
             removed.append(path)
         return removed
+
+
+def _hash_fd(fd: int, progress: Progress | None = None) -> str:
+    hasher = hashlib.sha256()
+    buf = bytearray(CHUNK)
+    while n := read_into(fd, buf):
+        hasher.update(memoryview(buf)[:n])
+        if progress is not None:
+            progress(n, 0)
+    return hasher.hexdigest()
+
+
+def _holds(path: Path, digest: str, size: int) -> bool:
+    """Whether path is a regular file (not a link, pipe or folder) whose bytes hash to digest."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | _BINARY)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR):  # a link, socket, folder
+            return False
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+            return False
+        return _hash_fd(fd) == digest
+    finally:
+        os.close(fd)
 
 
 def _read_only(fd: int, path: str) -> None:

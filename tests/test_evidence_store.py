@@ -229,3 +229,63 @@ def test_collect_removes_only_old_leftovers(store, tmp_path):
     assert sorted(removed) == sorted([temp, store.path_of(orphan.sha256)])
     assert [d for d, _ in store.objects()] == [kept.sha256]
     assert store.temp_files() == []
+
+
+def test_an_altered_object_of_the_same_size_is_repaired_not_trusted(store, tmp_path):
+    genuine = b"signed model card v1 " * 1000
+    obj = store.import_file(write(tmp_path / "card.pdf", genuine))
+    path = store.path_of(obj.sha256)
+    path.chmod(0o644)
+    path.write_bytes(b"forged model card v1 " * 1000)  # same size, other bytes
+    again = store.import_file(tmp_path / "card.pdf")
+    assert (again.deduplicated, again.repaired) == (False, True)
+    assert path.read_bytes() == genuine
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert leftovers(store) == ([(obj.sha256, path)], [])
+
+
+def test_a_truncated_object_is_reported_as_repaired(store, tmp_path):
+    obj = store.import_file(write(tmp_path / "a.txt", b"original bytes"))
+    path = store.path_of(obj.sha256)
+    path.chmod(0o644)
+    path.write_bytes(b"trunc")
+    again = store.import_file(tmp_path / "a.txt")
+    assert (again.deduplicated, again.repaired) == (False, True)
+
+
+def test_a_genuine_object_is_deduplicated_not_repaired(store, tmp_path):
+    first = store.import_file(write(tmp_path / "a.txt", b"same"))
+    second = store.import_file(write(tmp_path / "b.txt", b"same"))
+    assert (first.deduplicated, first.repaired) == (False, False)
+    assert (second.deduplicated, second.repaired) == (True, False)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "folder"])
+def test_an_object_swapped_for_a_pipe_link_or_folder_never_hangs_or_is_trusted(
+    store, tmp_path, kind
+):
+    data = b"genuine evidence"
+    obj = store.import_file(write(tmp_path / "e.txt", data))
+    path = store.path_of(obj.sha256)
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "symlink":
+        path.symlink_to(write(tmp_path / "elsewhere.txt", data))  # right bytes, wrong place
+    else:
+        path.mkdir()
+    start = time.monotonic()
+    if kind == "folder":
+        with pytest.raises(StorageError, match="could not be stored"):
+            store.import_file(tmp_path / "e.txt")
+        assert store.temp_files() == []
+    else:
+        again = store.import_file(tmp_path / "e.txt")
+        assert again.repaired and not again.deduplicated
+        assert not path.is_symlink() and path.read_bytes() == data
+    assert time.monotonic() - start < 2
+
+
+def test_object_names_with_a_trailing_newline_are_not_digests(store):
+    with pytest.raises(ValueError, match="not a SHA-256"):
+        store.path_of("a" * 64 + "\n")
