@@ -1,30 +1,26 @@
-"""Evidence: files and links attached to register items, revisions, expiry and export."""
+"""Evidence: files and links attached to register items, their revisions and expiry.
+
+Files reach these services already copied into the evidence store (a StoredObject): the
+copy of a big file runs outside any transaction (see evidence_import), and the write that
+adds the rows stays short.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
 
-from gpaitracker import audit, rules, validation
+from gpaitracker import audit, parse, validation
 from gpaitracker.audit import Change
+from gpaitracker.authz import Actor, Permission, authorise, write_service
+from gpaitracker.changes import Changes
+from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError, StorageError, ValidationError
-from gpaitracker.evidence_store import (
-    CHUNK,
-    Cancel,
-    EvidenceStore,
-    Progress,
-    StoredObject,
-    display_name,
-    read_into,
-)
+from gpaitracker.evidence_store import EvidenceStore, StoredObject
 from gpaitracker.models import (
     AIModel,
     Evidence,
@@ -33,24 +29,31 @@ from gpaitracker.models import (
     Person,
     Requirement,
 )
-from gpaitracker.services import register
+from gpaitracker.services.register import get_item, key_of, requirement_key
 
 EXPIRING_DAYS = 30
+EV, REQ = Entity.EVIDENCE, Entity.REQUIREMENT
 
 
-@dataclass(frozen=True)
-class EvidenceRow:
+class EvidenceRow(NamedTuple):
+    """One piece of evidence with its latest revision and the items it is linked to."""
+
     id: int
     title: str
-    kind: str
+    description: str
+    kind: str  # file or link
     url: str | None
     valid_from: dt.date | None
     valid_until: dt.date | None
-    revision: int | None
+    revision: int | None  # latest revision number (files)
     sha256: str | None
     size: int | None
-    name: str | None
-    keys: list[str] = field(default_factory=list)
+    name: str | None  # original file name
+    media_type: str | None
+    keys: tuple[str, ...]
+    requirement_ids: tuple[int, ...]
+    row_version: int
+    updated_at: dt.datetime
 
     def state(self, today: dt.date | None = None) -> str:
         """expired, expiring (within 30 days), not_yet_valid or valid."""
@@ -63,13 +66,55 @@ class EvidenceRow:
             return "expiring"
         return "valid"
 
+    def as_dict(self, today: dt.date | None = None) -> dict[str, object]:
+        """JSON-ready, with the state as of today."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "state": self.state(today),
+            "url": self.url,
+            "valid_from": _iso(self.valid_from),
+            "valid_until": _iso(self.valid_until),
+            "revision": self.revision,
+            "sha256": self.sha256,
+            "size": self.size,
+            "name": self.name,
+            "keys": list(self.keys),
+            "description": self.description,
+        }
 
-def _dates(valid_from: object, valid_until: object) -> tuple[dt.date | None, dt.date | None]:
-    start = end = None
-    if valid_from not in (None, ""):
-        start = rules.parse_date(valid_from, "valid-from date")
-    if valid_until not in (None, ""):
-        end = rules.parse_date(valid_until, "valid-until date")
+
+class RevisionRow(NamedTuple):
+    id: int
+    evidence_id: int
+    number: int
+    sha256: str
+    size: int
+    media_type: str
+    name: str
+    note: str
+    added_by: str | None  # email
+    added_at: dt.datetime
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _date(value: dt.date | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.date):
+        raise ValidationError(f"{field} {parse.show(value)} is not a date")
+    return parse.date_in_range(value, field)
+
+
+def _dates(
+    valid_from: dt.date | None, valid_until: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    start = _date(valid_from, "valid-from date")
+    end = _date(valid_until, "valid-until date")
     if start and end and end < start:
         raise ValidationError(
             f"valid-until date {end.isoformat()} is before valid-from date {start.isoformat()}"
@@ -77,7 +122,19 @@ def _dates(valid_from: object, valid_until: object) -> tuple[dt.date | None, dt.
     return start, end
 
 
-def check_url(url: object) -> str:
+def _title(title: str) -> str:
+    return validation.text(title, "title", required=True)
+
+
+def _description(text: str) -> str:
+    return validation.text(text, "description", max_chars=validation.MAX_NOTE_CHARS)
+
+
+def _note(text: str) -> str:
+    return validation.text(text, "note", max_chars=validation.MAX_NOTE_CHARS)
+
+
+def check_url(url: str) -> str:
     value = validation.text(url, "url", max_chars=2000, required=True)
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in value:
@@ -92,270 +149,380 @@ def _get(session: Session, evidence_id: int) -> Evidence:
     return ev
 
 
+def _label(ev: Evidence) -> str:
+    return f"evidence {ev.id}"
+
+
+def check_new(
+    *,
+    session: Session,
+    actor: Actor,
+    requirement_id: int,
+    title: str | None = None,
+    description: str = "",
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+) -> None:
+    """Refuse what would make adding evidence fail, before a long copy; changes nothing."""
+    authorise(session, actor, Permission.EDIT)
+    get_item(session, requirement_id)
+    if title:
+        _title(title)
+    _description(description)
+    _dates(valid_from, valid_until)
+
+
+def check_revision(*, session: Session, actor: Actor, evidence_id: int, note: str = "") -> None:
+    """Refuse what would make adding a revision fail, before a long copy; changes nothing."""
+    authorise(session, actor, Permission.EDIT)
+    ev = _get(session, evidence_id)
+    if ev.kind != "file":
+        raise ValidationError(f"evidence {evidence_id} is a link; only files have revisions")
+    _note(note)
+
+
+def _link_changes(ev: Evidence, item_id: int, key: str, linked: bool) -> list[Change]:
+    """A link is part of both histories: the evidence's and the item's."""
+    action = "link" if linked else "unlink"
+    key_old, key_new = (None, key) if linked else (key, None)
+    ev_old, ev_new = (None, ev.id) if linked else (ev.id, None)
+    return [
+        Change(action, EV, ev.id, _label(ev), "requirement", key_old, key_new),
+        Change(action, REQ, item_id, key, "evidence", ev_old, ev_new),
+    ]
+
+
 def _new(
-    session: Session, actor: Person, key: str, kind: str, title: str, description: str,
-    url: str | None, valid_from: object, valid_until: object,
-) -> tuple[Evidence, list[Change]]:  # fmt: skip
-    validation.require_writer(actor)
-    item, model = register.get_by_key(session=session, key=key)
+    session: Session,
+    actor: Actor,
+    requirement_id: int,
+    kind: str,
+    title: str,
+    description: str,
+    url: str | None,
+    valid_from: dt.date | None,
+    valid_until: dt.date | None,
+) -> tuple[Evidence, list[Change]]:
+    item = get_item(session, requirement_id)
     start, end = _dates(valid_from, valid_until)
     ev = Evidence(
-        title=validation.text(title, "title", required=True),
-        description=validation.text(
-            description, "description", max_chars=validation.MAX_NOTE_CHARS
-        ),
-        kind=kind, url=url, valid_from=start, valid_until=end, created_by=actor.id,
-    )  # fmt: skip
+        title=_title(title),
+        description=_description(description),
+        kind=kind,
+        url=url,
+        valid_from=start,
+        valid_until=end,
+        created_by=actor.id,
+    )
     session.add(ev)
     session.flush()
     assert ev.id is not None and item.id is not None
     session.add(EvidenceLink(evidence_id=ev.id, requirement_id=item.id))
-    ref = str(ev.id)
     changes = [
-        Change("create", "evidence", ref, f, None, getattr(ev, f))
+        Change("create", EV, ev.id, _label(ev), f, None, getattr(ev, f))
         for f in ("title", "kind", "url", "valid_from", "valid_until")
         if getattr(ev, f) is not None
-    ] + [Change("link", "evidence", ref, "requirement", None, register.key_of(item, model))]
-    return ev, changes
+    ]
+    return ev, changes + _link_changes(ev, item.id, key_of(session, item), True)
 
 
-def _revision(
-    session: Session, actor: Person, ev: Evidence, obj: StoredObject, note: str
-) -> Change:
-    last = session.exec(
-        select(func.max(EvidenceRevision.number)).where(EvidenceRevision.evidence_id == ev.id)
-    ).one()
+def _revision(session: Session, actor: Actor, ev: Evidence, obj: StoredObject, note: str) -> Change:
+    rev = EvidenceRevision.__table__.c  # type: ignore[attr-defined]
+    last: int | None = session.execute(
+        select(func.max(rev.number)).where(rev.evidence_id == ev.id)
+    ).scalar_one()
     assert ev.id is not None
-    rev = EvidenceRevision(
-        evidence_id=ev.id, number=(last or 0) + 1, sha256=obj.sha256, size=obj.size,
-        media_type=obj.media_type, original_name=obj.name, added_by=actor.id,
-        note=validation.text(note, "note", max_chars=validation.MAX_NOTE_CHARS),
-    )  # fmt: skip
-    session.add(rev)
-    return Change("revise", "evidence", str(ev.id), f"revision {rev.number}", None,
-                  f"{obj.sha256} {obj.size} bytes {obj.name}")  # fmt: skip
+    row = EvidenceRevision(
+        evidence_id=ev.id,
+        number=(last or 0) + 1,
+        sha256=obj.sha256,
+        size=obj.size,
+        media_type=obj.media_type,
+        original_name=obj.name,
+        added_by=actor.id,
+        note=_note(note),
+    )
+    session.add(row)
+    return Change(
+        "revise",
+        EV,
+        ev.id,
+        _label(ev),
+        f"revision {row.number}",
+        None,
+        f"{obj.sha256} {obj.size} bytes {obj.name}",
+    )
 
 
-def _stored(
-    store: EvidenceStore,
-    source: str | os.PathLike[str] | StoredObject,
-    progress: Progress | None,
-    cancel: Cancel | None,
-) -> StoredObject:
-    # A StoredObject imported beforehand keeps the write lock short for big files.
-    if isinstance(source, StoredObject):
-        return source
-    return store.import_file(source, progress, cancel)
+def _in_store(store: EvidenceStore, obj: StoredObject) -> None:
+    if not store.path_of(obj.sha256).is_file():
+        raise StorageError(
+            f"file {obj.name} (sha256 {obj.sha256[:12]}) is not in the evidence store "
+            f"{store.root}; import it again"
+        )
 
 
-def check_new(
-    *, session: Session, actor: Person, key: str, title: str | None = None,
-    description: str = "", valid_from: object = None, valid_until: object = None,
-) -> None:  # fmt: skip
-    """Validate what needs no file, so bad input fails before a long copy."""
-    validation.require_writer(actor)
-    register.get_by_key(session=session, key=key)
-    if title:
-        validation.text(title, "title", required=True)
-    validation.text(description, "description", max_chars=validation.MAX_NOTE_CHARS)
-    _dates(valid_from, valid_until)
-
-
+@write_service(Permission.EDIT)
 def add_file_evidence(
-    *, session: Session, actor: Person, store: EvidenceStore, key: str,
-    path: str | os.PathLike[str] | StoredObject, title: str | None = None, description: str = "",
-    valid_from: object = None, valid_until: object = None,
-    progress: Progress | None = None, cancel: Cancel | None = None,
-) -> Evidence:  # fmt: skip
-    """Store the file first, then add its rows; a failed commit only leaves an unused object."""
-    check_new(session=session, actor=actor, key=key, title=title, description=description,
-              valid_from=valid_from, valid_until=valid_until)  # fmt: skip
-    obj = _stored(store, path, progress, cancel)
-    ev, changes = _new(session, actor, key, "file", title or obj.name, description, None,
-                       valid_from, valid_until)  # fmt: skip
-    changes.append(_revision(session, actor, ev, obj, ""))
+    *,
+    session: Session,
+    actor: Actor,
+    store: EvidenceStore,
+    requirement_id: int,
+    source: StoredObject,
+    title: str | None = None,
+    description: str = "",
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+) -> Changes:
+    """Add a file already copied into the store (title: the file name unless given)."""
+    _in_store(store, source)
+    ev, changes = _new(
+        session,
+        actor,
+        requirement_id,
+        "file",
+        title or source.name,
+        description,
+        None,
+        valid_from,
+        valid_until,
+    )
+    changes.append(_revision(session, actor, ev, source, ""))
     session.flush()
-    audit.record(session, actor.email, changes)
-    return ev
+    audit.record(session, actor, changes)
+    return audit.change_set(session)
 
 
+@write_service(Permission.EDIT)
 def add_link_evidence(
-    *, session: Session, actor: Person, key: str, url: str, title: str | None = None,
-    description: str = "", valid_from: object = None, valid_until: object = None,
-) -> Evidence:  # fmt: skip
+    *,
+    session: Session,
+    actor: Actor,
+    requirement_id: int,
+    url: str,
+    title: str | None = None,
+    description: str = "",
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+) -> Changes:
+    """Add an http(s) address as evidence (title: the address unless given)."""
     clean = check_url(url)
-    ev, changes = _new(session, actor, key, "link", title or clean[:300], description, clean,
-                       valid_from, valid_until)  # fmt: skip
+    _, changes = _new(
+        session,
+        actor,
+        requirement_id,
+        "link",
+        title or clean[:300],
+        description,
+        clean,
+        valid_from,
+        valid_until,
+    )
     session.flush()
-    audit.record(session, actor.email, changes)
-    return ev
+    audit.record(session, actor, changes)
+    return audit.change_set(session)
 
 
+@write_service(Permission.EDIT)
 def add_revision(
-    *, session: Session, actor: Person, store: EvidenceStore, evidence_id: int,
-    path: str | os.PathLike[str] | StoredObject, note: str = "",
-    progress: Progress | None = None, cancel: Cancel | None = None,
-) -> EvidenceRevision:  # fmt: skip
-    """Add a new revision of a file; earlier revisions stay."""
-    validation.require_writer(actor)
-    ev = _get(session, evidence_id)
-    if ev.kind != "file":
-        raise ValidationError(f"evidence {evidence_id} is a link; only files have revisions")
-    obj = _stored(store, path, progress, cancel)
-    change = _revision(session, actor, ev, obj, note)
+    *,
+    session: Session,
+    actor: Actor,
+    store: EvidenceStore,
+    evidence_id: int,
+    source: StoredObject,
+    note: str = "",
+) -> Changes:
+    """Add a new revision of a file already copied into the store; earlier ones stay."""
+    check_revision(session=session, actor=actor, evidence_id=evidence_id, note=note)
+    _in_store(store, source)
+    change = _revision(session, actor, _get(session, evidence_id), source, note)
     session.flush()
-    audit.record(session, actor.email, [change])
-    return revisions(session=session, evidence_id=evidence_id)[-1]
+    audit.record(session, actor, [change])
+    return audit.change_set(session)
 
 
-def link(*, session: Session, actor: Person, evidence_id: int, key: str) -> None:
-    validation.require_writer(actor)
+@write_service(Permission.EDIT)
+def link(*, session: Session, actor: Actor, evidence_id: int, requirement_id: int) -> Changes:
+    """Link evidence to one more item."""
     ev = _get(session, evidence_id)
-    item, model = register.get_by_key(session=session, key=key)
+    item = get_item(session, requirement_id)
+    key = key_of(session, item)
     if session.get(EvidenceLink, (ev.id, item.id)) is not None:
         raise ValidationError(f"evidence {evidence_id} is already linked to {key}")
     assert ev.id is not None and item.id is not None
     session.add(EvidenceLink(evidence_id=ev.id, requirement_id=item.id))
     session.flush()
-    audit.record(session, actor.email, [Change("link", "evidence", str(ev.id), "requirement",
-                                               None, register.key_of(item, model))])  # fmt: skip
+    audit.record(session, actor, _link_changes(ev, item.id, key, True))
+    return audit.change_set(session)
 
 
-def unlink(*, session: Session, actor: Person, evidence_id: int, key: str) -> None:
-    validation.require_writer(actor)
+@write_service(Permission.EDIT)
+def unlink(*, session: Session, actor: Actor, evidence_id: int, requirement_id: int) -> Changes:
+    """Unlink evidence from an item; evidence is never left linked to nothing."""
     ev = _get(session, evidence_id)
-    item, model = register.get_by_key(session=session, key=key)
+    item = get_item(session, requirement_id)
+    key = key_of(session, item)
     row = session.get(EvidenceLink, (ev.id, item.id))
     if row is None:
         raise ValidationError(f"evidence {evidence_id} is not linked to {key}")
-    if len(_keys(session, [evidence_id])[evidence_id]) == 1:
+    link_c = EvidenceLink.__table__.c  # type: ignore[attr-defined]
+    count = session.execute(
+        select(func.count()).where(link_c.evidence_id == evidence_id)
+    ).scalar_one()
+    if count == 1:
         raise ValidationError(
-            f"evidence {evidence_id} is only linked to {key}; link it elsewhere first"
+            f"evidence {evidence_id} is only linked to {key}; link it to another item first"
         )
     session.delete(row)
     session.flush()
-    audit.record(session, actor.email, [Change("unlink", "evidence", str(ev.id), "requirement",
-                                               register.key_of(item, model), None)])  # fmt: skip
+    assert item.id is not None
+    audit.record(session, actor, _link_changes(ev, item.id, key, False))
+    return audit.change_set(session)
 
 
-def revisions(*, session: Session, evidence_id: int) -> list[EvidenceRevision]:
-    query = select(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)
-    return list(session.exec(query.order_by(col(EvidenceRevision.number))))
-
-
-def _keys(session: Session, ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {i: [] for i in ids}
-    query = (
-        select(EvidenceLink.evidence_id, Requirement, AIModel)
-        .join(Requirement, col(Requirement.id) == EvidenceLink.requirement_id)
-        .join(AIModel, col(AIModel.id) == Requirement.model_id)
-        .where(col(EvidenceLink.evidence_id).in_(ids))
+def _rows(session: Session, *where: Any) -> list[EvidenceRow]:
+    e = Evidence.__table__.c  # type: ignore[attr-defined]
+    l = EvidenceLink.__table__.c  # type: ignore[attr-defined]  # noqa: E741
+    r, m = Requirement.__table__.c, AIModel.__table__.c  # type: ignore[attr-defined]
+    v = EvidenceRevision.__table__.c  # type: ignore[attr-defined]
+    ids = select(e.id).where(*where)
+    evs = session.execute(
+        select(
+            e.id,
+            e.title,
+            e.description,
+            e.kind,
+            e.url,
+            e.valid_from,
+            e.valid_until,
+            e.row_version,
+            e.updated_at,
+        )
+        .where(*where)
+        .order_by(e.id)
+    ).all()
+    links: dict[int, list[tuple[str, int]]] = {}
+    for row in session.execute(
+        select(l.evidence_id, r.id, m.slug, r.code, r.occurrence)
+        .join(Requirement, r.id == l.requirement_id)
+        .join(AIModel, m.id == r.model_id)
+        .where(l.evidence_id.in_(ids))
+    ):
+        key = requirement_key(row.slug, row.code, row.occurrence)
+        links.setdefault(row.evidence_id, []).append((key, row.id))
+    newest = (
+        select(v.evidence_id, func.max(v.number).label("n"))
+        .where(v.evidence_id.in_(ids))
+        .group_by(v.evidence_id)
+        .subquery()
     )
-    for eid, item, model in session.exec(query):
-        out[eid].append(register.key_of(item, model))
-    return {k: sorted(v) for k, v in out.items()}
-
-
-def list_evidence(
-    *, session: Session, key: str | None = None, until_before: dt.date | None = None,
-    until_from: dt.date | None = None,
-) -> list[EvidenceRow]:  # fmt: skip
-    """Evidence rows with their latest revision and linked keys, filtered by item and expiry."""
-    query = select(Evidence)
-    if key is not None:
-        item, _ = register.get_by_key(session=session, key=key)
-        linked = select(EvidenceLink.evidence_id).where(EvidenceLink.requirement_id == item.id)
-        query = query.where(col(Evidence.id).in_(linked))
-    if until_before is not None:
-        query = query.where(col(Evidence.valid_until) < until_before)
-    if until_from is not None:
-        query = query.where(col(Evidence.valid_until) >= until_from)
-    evs = list(session.exec(query.order_by(col(Evidence.id))))
-    ids = [e.id for e in evs if e.id is not None]
-    keys = _keys(session, ids)
-    latest: dict[int, EvidenceRevision] = {}
-    revs = select(EvidenceRevision).where(col(EvidenceRevision.evidence_id).in_(ids))
-    for rev in session.exec(revs.order_by(col(EvidenceRevision.number))):
-        latest[rev.evidence_id] = rev
-    rows = []
-    for e in evs:
-        assert e.id is not None
-        r = latest.get(e.id)
-        rows.append(EvidenceRow(
-            e.id, e.title, e.kind, e.url, e.valid_from, e.valid_until,
-            r.number if r else None, r.sha256 if r else None, r.size if r else None,
-            r.original_name if r else None, keys[e.id],
-        ))  # fmt: skip
-    return rows
-
-
-def expired(*, session: Session, today: dt.date | None = None) -> list[EvidenceRow]:
-    return list_evidence(session=session, until_before=today or dt.date.today())
-
-
-def expiring_within(
-    *, session: Session, days: int = EXPIRING_DAYS, today: dt.date | None = None
-) -> list[EvidenceRow]:
-    """Evidence still valid today whose validity ends within the next days."""
-    today = today or dt.date.today()
-    rows = list_evidence(session=session, until_before=today + dt.timedelta(days=days + 1))
-    return [r for r in rows if r.valid_until is not None and r.valid_until >= today]
-
-
-def export(
-    *, session: Session, store: EvidenceStore, evidence_id: int, out_path: str | os.PathLike[str],
-    revision: int | None = None, progress: Progress | None = None, overwrite: bool = False,
-) -> Path:  # fmt: skip
-    """Copy a revision out of the store, proving on the way that its bytes are unchanged."""
-    ev = _get(session, evidence_id)
-    revs = revisions(session=session, evidence_id=evidence_id)
-    if not revs:
-        raise ValidationError(f"evidence {evidence_id} is a link; there is no file to export")
-    chosen = revs[-1] if revision is None else next((r for r in revs if r.number == revision), None)
-    if chosen is None:
-        raise NotFoundError(f"evidence {evidence_id} has no revision {revision}")
-    out = Path(out_path)
-    if out.is_dir():
-        out = out / (chosen.original_name or display_name(chosen.sha256)).replace("/", "_")
-    if out.exists() and not overwrite:
-        raise ValidationError(f"output file {out} already exists")
-    src = store.open(chosen.sha256)
-    try:
-        tmp_fd, tmp = tempfile.mkstemp(prefix=".gpaitracker-export-", dir=out.parent)
-    except OSError as exc:
-        os.close(src)
-        raise StorageError(
-            f"output folder {out.parent} cannot be written: {exc.strerror}"
-        ) from None
-    try:
-        hasher, buf, done = hashlib.sha256(), bytearray(CHUNK), 0
-        with os.fdopen(tmp_fd, "wb") as dst:
-            while n := read_into(src, buf):
-                hasher.update(memoryview(buf)[:n])
-                dst.write(memoryview(buf)[:n])
-                done += n
-                if progress is not None:
-                    progress(done, chosen.size)
-        if hasher.hexdigest() != chosen.sha256:
-            raise StorageError(
-                f"evidence {ev.id} ({ev.title!r}) revision {chosen.number} was changed in the "
-                "store; not exported (run 'gpaitracker evidence verify')"
+    latest = {
+        row.evidence_id: row
+        for row in session.execute(
+            select(v.evidence_id, v.number, v.sha256, v.size, v.original_name, v.media_type).join(
+                newest, and_(v.evidence_id == newest.c.evidence_id, v.number == newest.c.n)
             )
-        os.replace(tmp, out)
-        tmp = ""
-    except OSError as exc:
-        raise StorageError(f"output file {out} could not be written: {exc.strerror}") from None
-    finally:
-        os.close(src)
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
+        )
+    }
+    out = []
+    for ev in evs:
+        linked = sorted(links.get(ev.id, []))
+        rev = latest.get(ev.id)
+        out.append(
+            EvidenceRow(
+                id=ev.id,
+                title=ev.title,
+                description=ev.description,
+                kind=ev.kind,
+                url=ev.url,
+                valid_from=ev.valid_from,
+                valid_until=ev.valid_until,
+                revision=rev.number if rev else None,
+                sha256=rev.sha256 if rev else None,
+                size=rev.size if rev else None,
+                name=rev.original_name if rev else None,
+                media_type=rev.media_type if rev else None,
+                keys=tuple(k for k, _ in linked),
+                requirement_ids=tuple(i for _, i in linked),
+                row_version=ev.row_version,
+                updated_at=ev.updated_at,
+            )
+        )
     return out
 
 
-def open_copy(
-    *, session: Session, store: EvidenceStore, evidence_id: int, revision: int | None = None
-) -> Path:
-    """A verified, writable temporary copy to hand to a viewer; the stored object stays as is."""
-    folder = Path(tempfile.mkdtemp(prefix="gpaitracker-view-"))
-    return export(session=session, store=store, evidence_id=evidence_id, out_path=folder,
-                  revision=revision)  # fmt: skip
+def list_evidence(
+    *,
+    session: Session,
+    requirement_id: int | None = None,
+    until_before: dt.date | None = None,
+    until_from: dt.date | None = None,
+) -> list[EvidenceRow]:
+    """Evidence by id, optionally of one item and with validity ending in [from, before)."""
+    e = Evidence.__table__.c  # type: ignore[attr-defined]
+    where = []
+    if requirement_id is not None:
+        l = EvidenceLink.__table__.c  # type: ignore[attr-defined]  # noqa: E741
+        where.append(e.id.in_(select(l.evidence_id).where(l.requirement_id == requirement_id)))
+    if until_before is not None:
+        where.append(e.valid_until < until_before)
+    if until_from is not None:
+        where.append(e.valid_until >= until_from)
+    return _rows(session, *where)
+
+
+def get(*, session: Session, evidence_id: int) -> EvidenceRow:
+    rows = _rows(session, Evidence.__table__.c.id == evidence_id)  # type: ignore[attr-defined]
+    if not rows:
+        raise NotFoundError(f"evidence {evidence_id} is not in the register")
+    return rows[0]
+
+
+def expired(
+    *, session: Session, today: dt.date | None = None, requirement_id: int | None = None
+) -> list[EvidenceRow]:
+    return list_evidence(
+        session=session, requirement_id=requirement_id, until_before=today or dt.date.today()
+    )
+
+
+def expiring_within(
+    *,
+    session: Session,
+    days: int = EXPIRING_DAYS,
+    today: dt.date | None = None,
+    requirement_id: int | None = None,
+) -> list[EvidenceRow]:
+    """Evidence still valid today whose validity ends within the next days."""
+    today = today or dt.date.today()
+    return list_evidence(
+        session=session,
+        requirement_id=requirement_id,
+        until_from=today,
+        until_before=today + dt.timedelta(days=days + 1),
+    )
+
+
+def revisions(*, session: Session, evidence_id: int) -> list[RevisionRow]:
+    """Every revision of a file, oldest first (empty for a link)."""
+    v, p = EvidenceRevision.__table__.c, Person.__table__.c  # type: ignore[attr-defined]
+    query = (
+        select(
+            v.id,
+            v.evidence_id,
+            v.number,
+            v.sha256,
+            v.size,
+            v.media_type,
+            v.original_name,
+            v.note,
+            p.email,
+            v.added_at,
+        )
+        .outerjoin(Person, p.id == v.added_by)
+        .where(v.evidence_id == evidence_id)
+        .order_by(v.number)
+    )
+    return [RevisionRow._make(row) for row in session.execute(query)]

@@ -1,263 +1,384 @@
-"""Evidence services: rows, revisions, links, export, expiry, reopening and failures."""
+"""Evidence services: import, rows, revisions, links, export, expiry, reopening and failures."""
 
 import datetime as dt
 import errno
 import hashlib
 import os
+import re
 import stat
+import threading
 
 import pytest
 from sqlalchemy import text
 
 from gpaitracker import checks
-from gpaitracker.db import session_scope
+from gpaitracker.enums import Entity, Role, Status
 from gpaitracker.errors import NotFoundError, PermissionDenied, StorageError, ValidationError
-from gpaitracker.evidence_store import EvidenceStore
-from gpaitracker.models import Status
-from gpaitracker.services import ai_models, evidence, evidence_expiry, people, register
+from gpaitracker.evidence_store import Cancelled
+from gpaitracker.services import (
+    evidence,
+    evidence_expiry,
+    evidence_export,
+    evidence_import,
+    people,
+    queries,
+    register,
+)
+from tests.services.helpers import add_model, as_person, item_id
 
 KEY, KEY2 = "atlas-2/AIA-53-1-a", "atlas-2/AIA-53-1-b"
 TODAY = dt.date(2026, 6, 1)
 
 
 @pytest.fixture
-def reg(org_register, admin):
-    with session_scope(org_register, write=True) as s:
-        ai_models.add_model(session=s, actor=admin, name="Atlas 2", placed_on_market="2025-09-01")
-    return org_register
+def reg(org_ws):
+    """A workspace acting as the first admin, with model Atlas 2 and its items."""
+    add_model(org_ws, name="Atlas 2")
+    return org_ws
 
 
-@pytest.fixture
-def store(reg) -> EvidenceStore:
-    return EvidenceStore.of_home(reg.home)
+def add_file(ws, path, key=KEY, **kw) -> int:
+    changes, _ = evidence_import.import_file(ws, requirement_id=item_id(ws, key), path=path, **kw)
+    return changes.created_id(Entity.EVIDENCE)
 
 
-def add_file(reg, admin, store, path, key=KEY, **kw):
-    with session_scope(reg, write=True) as s:
-        return evidence.add_file_evidence(
-            session=s, actor=admin, store=store, key=key, path=path, **kw
-        )
-
-
-def counts(reg) -> tuple[int, ...]:
-    with reg.engine.connect() as conn:
+def counts(ws) -> tuple[int, ...]:
+    with ws.register.engine.connect() as conn:
         return tuple(
             conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
             for t in ("evidence", "evidence_revision", "evidence_link", "audit_event")
         )
 
 
-def test_add_file_creates_rows_link_and_audit(reg, admin, store, tmp_path):
+def test_add_file_creates_rows_link_and_audit(reg, tmp_path):
     src = tmp_path / "policy.pdf"
     src.write_bytes(b"%PDF policy")
     before = counts(reg)
-    ev = add_file(reg, admin, store, src, valid_until="2027-01-31", description="v1")
-    assert (ev.title, ev.kind, ev.valid_until) == ("policy.pdf", "file", dt.date(2027, 1, 31))
+    changes, obj = evidence_import.import_file(
+        reg,
+        requirement_id=item_id(reg, KEY),
+        path=src,
+        valid_until=dt.date(2027, 1, 31),
+        description="v1",
+    )
+    eid = changes.created_id(Entity.EVIDENCE)
+    assert changes.ids(Entity.REQUIREMENT) == {item_id(reg, KEY)}  # its evidence count changed
+    assert obj.sha256 == hashlib.sha256(b"%PDF policy").hexdigest()
     after = counts(reg)
     assert after[:3] == (before[0] + 1, before[1] + 1, before[2] + 1)
-    with session_scope(reg) as s:
-        [row] = evidence.list_evidence(session=s, key=KEY)
-        actions = [a for (a,) in s.execute(text(
-            "SELECT action FROM audit_event WHERE entity='evidence' ORDER BY id"))]  # fmt: skip
-    assert row.sha256 == hashlib.sha256(b"%PDF policy").hexdigest()
-    assert (row.revision, row.name, row.keys) == (1, "policy.pdf", [KEY])
-    assert {"create", "link", "revise"} <= set(actions)
-    assert checks.run_checks(reg).ok
+    [row] = reg.read(evidence.list_evidence, requirement_id=item_id(reg, KEY))
+    assert (row.id, row.title, row.kind, row.valid_until) == (
+        eid,
+        "policy.pdf",
+        "file",
+        dt.date(2027, 1, 31),
+    )
+    assert row.sha256 == obj.sha256 and row.description == "v1"
+    assert (row.revision, row.name, row.keys) == (1, "policy.pdf", (KEY,))
+    assert row.as_dict(TODAY)["valid_until"] == "2027-01-31"
+    with reg.register.engine.connect() as conn:
+        actions = {
+            (e, a)
+            for e, a in conn.execute(
+                text("SELECT entity, action FROM audit_event WHERE row_id IS NOT NULL")
+            )
+        }
+    assert {
+        ("evidence", "create"),
+        ("evidence", "link"),
+        ("evidence", "revise"),
+        ("requirement", "link"),
+    } <= actions
+    assert checks.run_checks(reg.register).ok
 
 
 @pytest.mark.parametrize(
     ("kw", "message"),
     [
         ({"valid_until": "2027-02-30"}, "valid-until date '2027-02-30' is not a date"),
-        ({"valid_from": "2027-02-01", "valid_until": "2027-01-01"}, "is before valid-from"),
+        ({"valid_until": dt.date(1999, 12, 31)}, "valid-until date 1999-12-31 is outside"),
+        (
+            {"valid_from": dt.date(2027, 2, 1), "valid_until": dt.date(2027, 1, 1)},
+            "is before valid-from",
+        ),
         ({"title": "x" * 301}, "title is 301 characters long"),
-        ({"key": "atlas-2/NOPE"}, "key 'atlas-2/NOPE' is not in the register"),
+        ({"description": "a\x00b"}, "description 'a\\x00b' contains a NUL"),
+        ({"requirement_id": 999}, "register item id 999 is not in the register"),
     ],
 )
-def test_bad_input_changes_nothing(reg, admin, store, tmp_path, kw, message):
+def test_bad_input_is_refused_before_the_copy(reg, tmp_path, kw, message):
     src = tmp_path / "a.txt"
     src.write_bytes(b"a")
     before = counts(reg)
-    with pytest.raises((ValidationError, NotFoundError), match=message):
-        add_file(reg, admin, store, src, **kw)
+    kw.setdefault("requirement_id", item_id(reg, KEY))
+    with pytest.raises((ValidationError, NotFoundError), match=re.escape(message)):
+        evidence_import.import_file(reg, path=src, **kw)
     assert counts(reg) == before
-    assert list(store.objects()) == []  # refused before the copy
+    assert list(reg.store.objects()) == [] and reg.store.temp_files() == []
 
 
-def test_read_only_role_cannot_add(reg, admin, store, tmp_path):
-    with session_scope(reg, write=True) as s:
-        auditor = people.add_person(session=s, actor=admin, name="Aud", email="aud@p.eu",
-                                    role="auditor")  # fmt: skip
+def test_read_only_roles_cannot_add(reg, tmp_path):
+    reg.write(people.add_person, name="Aud", email="aud@p.eu", role=Role.AUDITOR)
     src = tmp_path / "a.txt"
     src.write_bytes(b"a")
+    auditor = as_person(reg, "aud@p.eu")
+    with pytest.raises(PermissionDenied, match="read-only"):
+        add_file(auditor, src)
     with pytest.raises(PermissionDenied):
-        add_file(reg, auditor, store, src)
-    assert list(store.objects()) == []
+        auditor.write(
+            evidence.add_link_evidence, requirement_id=item_id(reg, KEY), url="https://example.com"
+        )
+    assert list(reg.store.objects()) == []
+    assert counts(reg)[0] == 0
 
 
-def test_same_file_twice_is_two_evidence_one_object(reg, admin, store, tmp_path):
+def test_import_reports_progress_and_copies_outside_the_write_lock(reg, tmp_path):
+    src = tmp_path / "big.bin"
+    size = (3 << 20) + 123
+    src.write_bytes(os.urandom(size))
+    seen = []
+    other = as_person(reg, "ada@provider.eu")
+
+    def progress(done, total):
+        seen.append((done, total))
+        if len(seen) == 2:  # mid-copy: another writer is not blocked by the import
+            other.write(register.set_notes, requirement_id=item_id(reg, KEY2), notes="meanwhile")
+
+    add_file(reg, src, progress=progress)
+    assert seen[0] == (0, size) and seen[-1] == (size, size)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert reg.read(queries.row, requirement_id=item_id(reg, KEY2)).evidence_count == 0
+    assert checks.run_checks(reg.register).ok
+
+
+@pytest.mark.parametrize("how", ["callable", "event"])
+def test_cancel_keeps_no_object_and_no_rows(reg, tmp_path, how):
+    src = tmp_path / "big.bin"
+    src.write_bytes(os.urandom(4 << 20))
+    before = counts(reg)
+    flag = threading.Event()
+
+    def progress(done, total):
+        if done > 0:
+            flag.set()  # the user presses Cancel after the first chunk
+
+    cancel = flag if how == "event" else flag.is_set
+    with pytest.raises(Cancelled, match=r"import of file .*big\.bin was cancelled; nothing"):
+        add_file(reg, src, progress=progress, cancel=cancel)
+    assert counts(reg) == before
+    assert list(reg.store.objects()) == [] and reg.store.temp_files() == []
+    first = add_file(reg, tmp_path / "big.bin")  # nothing stuck: the next import works
+    with pytest.raises(Cancelled):
+        evidence_import.import_revision(reg, evidence_id=first, path=src, cancel=lambda: True)
+    assert [r.number for r in reg.read(evidence.revisions, evidence_id=first)] == [1]
+
+
+def test_same_file_twice_is_two_evidence_one_object(reg, tmp_path):
     src = tmp_path / "a.txt"
     src.write_bytes(b"same")
-    add_file(reg, admin, store, src)
-    add_file(reg, admin, store, src, key=KEY2)
-    assert len(list(store.objects())) == 1
+    add_file(reg, src)
+    _, obj = evidence_import.import_file(reg, requirement_id=item_id(reg, KEY2), path=src)
+    assert obj.deduplicated
+    assert len(list(reg.store.objects())) == 1
     assert counts(reg)[:2] == (2, 2)
 
 
-def test_revisions_are_kept_and_exported_byte_for_byte(reg, admin, store, tmp_path):
+def test_a_stored_object_must_be_in_the_store(reg, tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_bytes(b"a")
+    obj = reg.store.import_file(src)
+    reg.store.path_of(obj.sha256).unlink()
+    with pytest.raises(StorageError, match="is not in the evidence store"):
+        reg.write(
+            evidence.add_file_evidence,
+            store=reg.store,
+            requirement_id=item_id(reg, KEY),
+            source=obj,
+        )
+    assert counts(reg)[0] == 0
+
+
+def test_revisions_are_kept_and_exported_byte_for_byte(reg, tmp_path):
     versions = [os.urandom(1000 + i) for i in range(3)]
     src = tmp_path / "report.docx"
     src.write_bytes(versions[0])
-    ev = add_file(reg, admin, store, src)
+    eid = add_file(reg, src)
     for data in versions[1:]:
         src.write_bytes(data)
-        with session_scope(reg, write=True) as s:
-            rev = evidence.add_revision(session=s, actor=admin, store=store, evidence_id=ev.id,
-                                        path=src, note="updated")  # fmt: skip
-    assert rev.number == 3
-    with session_scope(reg) as s:
-        assert [r.number for r in evidence.revisions(session=s, evidence_id=ev.id)] == [1, 2, 3]
-        for number, data in enumerate(versions, start=1):
-            out = evidence.export(session=s, store=store, evidence_id=ev.id, revision=number,
-                                  out_path=tmp_path / f"out{number}")  # fmt: skip
-            assert out.read_bytes() == data
-        (tmp_path / "out").mkdir()
-        latest = evidence.export(session=s, store=store, evidence_id=ev.id,
-                                 out_path=tmp_path / "out")  # fmt: skip
-        assert latest.name == "report.docx" and latest.read_bytes() == versions[-1]
-        with pytest.raises(ValidationError, match="already exists"):
-            evidence.export(session=s, store=store, evidence_id=ev.id, out_path=latest)
-        with pytest.raises(NotFoundError, match="has no revision 9"):
-            evidence.export(session=s, store=store, evidence_id=ev.id, revision=9,
-                            out_path=tmp_path / "x")  # fmt: skip
+        changes, _ = evidence_import.import_revision(reg, evidence_id=eid, path=src, note="updated")
+        assert changes.ids(Entity.EVIDENCE) == {eid}
+    revs = reg.read(evidence.revisions, evidence_id=eid)
+    assert [(r.number, r.note, r.added_by) for r in revs] == [
+        (1, "", "ada@provider.eu"),
+        (2, "updated", "ada@provider.eu"),
+        (3, "updated", "ada@provider.eu"),
+    ]
+    assert reg.read(evidence.get, evidence_id=eid).revision == 3
+
+    def export(**kw):
+        return reg.read(evidence_export.export, store=reg.store, evidence_id=eid, **kw)
+
+    for number, data in enumerate(versions, start=1):
+        assert export(revision=number, out_path=tmp_path / f"out{number}").read_bytes() == data
+    (tmp_path / "out").mkdir()
+    latest = export(out_path=tmp_path / "out")
+    assert latest.name == "report.docx" and latest.read_bytes() == versions[-1]
+    with pytest.raises(ValidationError, match="already exists"):
+        export(out_path=latest)
+    with pytest.raises(NotFoundError, match="has no revision 9"):
+        export(revision=9, out_path=tmp_path / "x")
 
 
-def test_export_refuses_a_changed_object(reg, admin, store, tmp_path):
+def test_links_have_no_revisions(reg):
+    changes = reg.write(
+        evidence.add_link_evidence,
+        requirement_id=item_id(reg, KEY),
+        url="https://example.com/policy",
+    )
+    eid = changes.created_id(Entity.EVIDENCE)
+    with pytest.raises(ValidationError, match=f"evidence {eid} is a link; only files"):
+        evidence_import.import_revision(reg, evidence_id=eid, path="/nonexistent")
+    with pytest.raises(ValidationError, match="is a link; there is no file to export"):
+        reg.read(evidence_export.export, store=reg.store, evidence_id=eid, out_path="x")
+
+
+def test_export_refuses_a_changed_object(reg, tmp_path):
     src = tmp_path / "a.txt"
     src.write_bytes(b"filed bytes")
-    ev = add_file(reg, admin, store, src)
-    obj = store.path_of(hashlib.sha256(b"filed bytes").hexdigest())
+    eid = add_file(reg, src)
+    obj = reg.store.path_of(hashlib.sha256(b"filed bytes").hexdigest())
     obj.chmod(0o644)
     obj.write_bytes(b"forged bytes")
-    with session_scope(reg) as s, pytest.raises(StorageError, match="was changed in the store"):
-        evidence.export(session=s, store=store, evidence_id=ev.id, out_path=tmp_path / "out")
+    with pytest.raises(StorageError, match="was changed in the evidence store"):
+        reg.read(
+            evidence_export.export, store=reg.store, evidence_id=eid, out_path=tmp_path / "out"
+        )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "home"]
 
 
-def test_open_copy_is_a_writable_copy(reg, admin, store, tmp_path):
+def test_open_copy_is_a_writable_copy(reg, tmp_path):
     src = tmp_path / "a.pdf"
     src.write_bytes(b"view me")
-    ev = add_file(reg, admin, store, src)
-    with session_scope(reg) as s:
-        copy = evidence.open_copy(session=s, store=store, evidence_id=ev.id)
-    stored = store.path_of(hashlib.sha256(b"view me").hexdigest())
+    eid = add_file(reg, src)
+    copy = reg.read(evidence_export.open_copy, store=reg.store, evidence_id=eid)
+    stored = reg.store.path_of(hashlib.sha256(b"view me").hexdigest())
     assert copy.read_bytes() == b"view me" and copy.name == "a.pdf"
-    assert not copy.is_relative_to(store.root)
+    assert not copy.is_relative_to(reg.store.root)
     assert stat.S_IMODE(stored.stat().st_mode) == 0o444
 
 
-def test_link_many_to_many(reg, admin, store, tmp_path):
+def test_link_many_to_many(reg, tmp_path):
     src = tmp_path / "a.txt"
     src.write_bytes(b"a")
-    ev = add_file(reg, admin, store, src)
-    with session_scope(reg, write=True) as s:
-        link = evidence.add_link_evidence(session=s, actor=admin, key=KEY2,
-                                          url="https://example.com/policy")  # fmt: skip
-        evidence.link(session=s, actor=admin, evidence_id=ev.id, key=KEY2)
-        with pytest.raises(ValidationError, match="already linked"):
-            evidence.link(session=s, actor=admin, evidence_id=ev.id, key=KEY2)
-    with session_scope(reg) as s:
-        assert [r.id for r in evidence.list_evidence(session=s, key=KEY2)] == [ev.id, link.id]
-        assert evidence.list_evidence(session=s, key=KEY)[0].keys == [KEY, KEY2]
-    with session_scope(reg, write=True) as s:
-        evidence.unlink(session=s, actor=admin, evidence_id=ev.id, key=KEY)
-        with pytest.raises(ValidationError, match="only linked to"):
-            evidence.unlink(session=s, actor=admin, evidence_id=ev.id, key=KEY2)
+    eid = add_file(reg, src)
+    one, two = item_id(reg, KEY), item_id(reg, KEY2)
+    link_id = reg.write(
+        evidence.add_link_evidence, requirement_id=two, url="https://example.com/policy"
+    ).created_id(Entity.EVIDENCE)
+    changes = reg.write(evidence.link, evidence_id=eid, requirement_id=two)
+    assert changes.ids(Entity.REQUIREMENT) == {two} and changes.ids(Entity.EVIDENCE) == {eid}
+    with pytest.raises(ValidationError, match=f"already linked to {KEY2}"):
+        reg.write(evidence.link, evidence_id=eid, requirement_id=two)
+    assert [r.id for r in reg.read(evidence.list_evidence, requirement_id=two)] == [eid, link_id]
+    row = reg.read(evidence.get, evidence_id=eid)
+    assert (row.keys, row.requirement_ids) == ((KEY, KEY2), (one, two))
+    reg.write(evidence.unlink, evidence_id=eid, requirement_id=one)
+    with pytest.raises(ValidationError, match=f"only linked to {KEY2}; link it to another item"):
+        reg.write(evidence.unlink, evidence_id=eid, requirement_id=two)
+    with pytest.raises(ValidationError, match=f"is not linked to {KEY}"):
+        reg.write(evidence.unlink, evidence_id=eid, requirement_id=one)
+    history = reg.read(queries.audit_rows, entity="requirement", row_id=one)
+    assert [(h.action, h.field, h.old, h.new) for h in history if h.field == "evidence"] == [
+        ("link", "evidence", None, str(eid)),
+        ("unlink", "evidence", str(eid), None),
+    ]
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "javascript:alert(1)", "https://", "x"])
-def test_links_must_be_http(reg, admin, url):
-    with session_scope(reg, write=True) as s, pytest.raises(ValidationError, match="http"):
-        evidence.add_link_evidence(session=s, actor=admin, key=KEY, url=url)
+def test_links_must_be_http(reg, url):
+    with pytest.raises(ValidationError, match="http"):
+        reg.write(evidence.add_link_evidence, requirement_id=item_id(reg, KEY), url=url)
 
 
-def test_disk_full_leaves_register_and_store_unchanged(reg, admin, store, tmp_path, monkeypatch):
+def test_disk_full_leaves_register_and_store_unchanged(reg, tmp_path, monkeypatch):
     src = tmp_path / "big.bin"
     src.write_bytes(os.urandom(3 << 20))
     before = counts(reg)
     real_write = os.write
 
     def full(fd, data):
-        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(store.root)):
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(str(reg.store.root)):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", full)
     with pytest.raises(StorageError, match=r"is full; file .*big\.bin was not stored"):
-        add_file(reg, admin, store, src)
+        add_file(reg, src)
     assert counts(reg) == before
-    assert list(store.objects()) == [] and store.temp_files() == []
+    assert list(reg.store.objects()) == [] and reg.store.temp_files() == []
 
 
-def test_verify_names_changed_and_missing_files(reg, admin, store, tmp_path):
+def test_verify_names_changed_and_missing_files(reg, tmp_path):
     for name in ("one.pdf", "two.pdf"):
         (tmp_path / name).write_bytes(name.encode())
-        add_file(reg, admin, store, tmp_path / name, title=f"Title {name}")
-    assert checks.verify_store(reg).problems == []
-    changed = store.path_of(hashlib.sha256(b"one.pdf").hexdigest())
+        add_file(reg, tmp_path / name, title=f"Title {name}")
+    assert checks.verify_store(reg.register).problems == []
+    changed = reg.store.path_of(hashlib.sha256(b"one.pdf").hexdigest())
     changed.chmod(0o644)
     changed.write_bytes(b"edited")
-    store.path_of(hashlib.sha256(b"two.pdf").hexdigest()).unlink()
-    problems = checks.verify_store(reg).problems
+    missing = reg.store.path_of(hashlib.sha256(b"two.pdf").hexdigest())
+    missing.unlink()
+    problems = checks.verify_store(reg.register).problems
     assert problems == [
         f"evidence 1 ('Title one.pdf') revision 1: file {changed} was changed "
         "(its SHA-256 no longer matches)",
-        f"evidence 2 ('Title two.pdf') revision 1: file "
-        f"{store.path_of(hashlib.sha256(b'two.pdf').hexdigest())} is missing",
+        f"evidence 2 ('Title two.pdf') revision 1: file {missing} is missing",
     ]
-    assert checks.run_checks(reg).problems == problems
+    assert checks.run_checks(reg.register).problems == problems
 
 
-def _make_done(reg, admin, key):
-    with session_scope(reg, write=True) as s:
-        for status in ("in_progress", "in_review", "done"):
-            register.change_status(session=s, actor=admin, key=key, status=status)
+def _make_done(ws, key):
+    reviewer = as_person(ws, "rita@p.eu")
+    for status in (Status.IN_PROGRESS, Status.IN_REVIEW):
+        ws.write(register.change_status, requirement_id=item_id(ws, key), status=status)
+    reviewer.write(register.change_status, requirement_id=item_id(ws, key), status=Status.DONE)
 
 
-def test_expiry_queries_and_reopening_done_items(reg, admin, store, tmp_path):
+def test_expiry_queries_and_reopening_done_items(reg, tmp_path):
+    reg.write(people.add_person, name="Rita", email="rita@p.eu", role=Role.REVIEWER)
     src = tmp_path / "a.txt"
     src.write_bytes(b"a")
-    old = add_file(reg, admin, store, src, valid_until="2026-05-31")
-    add_file(reg, admin, store, src, key=KEY2, valid_until="2026-05-01")
-    soon = add_file(reg, admin, store, src, key=KEY2, valid_until="2026-06-20")
-    add_file(reg, admin, store, src, key=KEY2)  # no expiry
-    _make_done(reg, admin, KEY)
-    _make_done(reg, admin, KEY2)
-    with session_scope(reg) as s:
-        assert [r.id for r in evidence.expired(session=s, today=TODAY)] == [old.id, 2]
-        assert [r.id for r in evidence.expiring_within(session=s, days=30, today=TODAY)] == [
-            soon.id
-        ]
-        assert evidence.expiring_within(session=s, days=10, today=TODAY) == []
-        # KEY2 still has valid evidence; KEY has only expired evidence.
-        assert evidence_expiry.done_with_only_expired(session=s, today=TODAY) == [KEY]
-        assert evidence_expiry.reopen_on_expiry(session=s) is False
-    with session_scope(reg, write=True) as s:
-        assert evidence_expiry.reopen_expired(session=s, actor=admin, today=TODAY) == []
-        evidence_expiry.set_reopen_on_expiry(session=s, actor=admin, enabled=True)
-    with session_scope(reg, write=True) as s:
-        assert evidence_expiry.reopen_expired(session=s, actor=admin, today=TODAY) == [KEY]
-    with session_scope(reg) as s:
-        assert register.get_by_key(session=s, key=KEY)[0].status == Status.IN_PROGRESS
-        assert register.get_by_key(session=s, key=KEY2)[0].status == Status.DONE
-        setting = s.execute(text("SELECT new_value FROM audit_event WHERE entity='setting'"))
+    old = add_file(reg, src, valid_until=dt.date(2026, 5, 31))
+    older = add_file(reg, src, key=KEY2, valid_until=dt.date(2026, 5, 1))
+    soon = add_file(reg, src, key=KEY2, valid_until=dt.date(2026, 6, 20))
+    add_file(reg, src, key=KEY2)  # no expiry
+    _make_done(reg, KEY)
+    _make_done(reg, KEY2)
+    assert [r.id for r in reg.read(evidence.expired, today=TODAY)] == [old, older]
+    assert [
+        r.id for r in reg.read(evidence.expired, today=TODAY, requirement_id=item_id(reg, KEY2))
+    ] == [older]
+    assert [r.id for r in reg.read(evidence.expiring_within, days=30, today=TODAY)] == [soon]
+    assert reg.read(evidence.expiring_within, days=10, today=TODAY) == []
+    assert reg.read(evidence.get, evidence_id=soon).state(TODAY) == "expiring"
+    # KEY2 still has valid evidence; KEY has only expired evidence.
+    flagged = reg.read(evidence_expiry.done_with_only_expired, today=TODAY)
+    assert flagged == [evidence_expiry.ExpiredItem(item_id(reg, KEY), KEY)]
+    assert reg.read(evidence_expiry.reopen_on_expiry) is False
+    assert not reg.write(evidence_expiry.reopen_expired, today=TODAY)
+    reg.write(evidence_expiry.set_reopen_on_expiry, enabled=True)
+    changes = reg.write(evidence_expiry.reopen_expired, today=TODAY)
+    assert changes.ids(Entity.REQUIREMENT) == {item_id(reg, KEY)}
+    status = {k: reg.read(queries.row, requirement_id=item_id(reg, k)).status for k in (KEY, KEY2)}
+    assert status == {KEY: Status.IN_PROGRESS, KEY2: Status.DONE}
+    with reg.register.engine.connect() as conn:
+        setting = conn.execute(text("SELECT new_value FROM audit_event WHERE entity='setting'"))
         assert setting.scalar_one() == "true"
-    assert checks.run_checks(reg).ok
+    assert checks.run_checks(reg.register).ok
 
 
-def test_only_admins_change_the_reopen_setting(reg, admin):
-    with session_scope(reg, write=True) as s:
-        officer = people.add_person(session=s, actor=admin, name="O", email="o@p.eu",
-                                    role="officer")  # fmt: skip
-    with session_scope(reg, write=True) as s, pytest.raises(PermissionDenied):
-        evidence_expiry.set_reopen_on_expiry(session=s, actor=officer, enabled=True)
+def test_only_admins_change_the_reopen_setting(reg):
+    reg.write(people.add_person, name="O", email="o@p.eu", role=Role.OFFICER)
+    with pytest.raises(PermissionDenied, match="must be an admin"):
+        as_person(reg, "o@p.eu").write(evidence_expiry.set_reopen_on_expiry, enabled=True)
+    assert reg.read(evidence_expiry.reopen_on_expiry) is False
