@@ -1,46 +1,67 @@
-"""Upgrading the register to a newer catalogue version: diff, then apply keeping all work."""
+"""Upgrading the register to a newer catalogue version: diff, then apply keeping all work.
+
+Items keep their row id through an upgrade: a renamed code is an update of the item's
+"key" field, so its history (events by row id) reads straight through the rename.
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from gpaitracker import audit, rules
+from gpaitracker import catalogue as catalogue_files
 from gpaitracker.audit import Change
+from gpaitracker.authz import Actor, Permission, write_service
 from gpaitracker.catalogue import CatalogueFile, Entry
+from gpaitracker.changes import Changes
+from gpaitracker.enums import Entity, Status
 from gpaitracker.errors import ValidationError
-from gpaitracker.models import (
-    AIModel,
-    Catalogue,
-    CatalogueEntry,
-    EvidenceLink,
-    Organisation,
-    Person,
-    Requirement,
-    Status,
+from gpaitracker.models import AIModel, Catalogue, CatalogueEntry, EvidenceLink, Requirement
+from gpaitracker.services import catalogues, organisation
+from gpaitracker.services.register import requirement_key
+
+REQ = Entity.REQUIREMENT
+_COMPARED = (
+    "kind",
+    "parent",
+    "title",
+    "reference",
+    "summary",
+    "applies",
+    "due",
+    "recurrence_months",
+    "evidence",
+    "kpis",
 )
-from gpaitracker.services import catalogues
-from gpaitracker.services.catalogues import requirement_key
-
-_COMPARED = ("kind", "parent", "title", "reference", "summary", "applies", "due",
-             "recurrence_months", "evidence", "kpis")  # fmt: skip
 # When merged items disagree, the merged item takes the least advanced status.
-_PROGRESS = {Status.BLOCKED: 0, Status.NOT_STARTED: 1, Status.IN_PROGRESS: 2,
-             Status.IN_REVIEW: 3, Status.DONE: 4, Status.NOT_APPLICABLE: 5}  # fmt: skip
+_PROGRESS = {
+    Status.BLOCKED: 0,
+    Status.NOT_STARTED: 1,
+    Status.IN_PROGRESS: 2,
+    Status.IN_REVIEW: 3,
+    Status.DONE: 4,
+    Status.NOT_APPLICABLE: 5,
+}
 
 
-@dataclass
+@dataclass(frozen=True)
 class CatalogueDiff:
+    """What loading a catalogue version would change, by entry code."""
+
     catalogue_id: str
     from_version: str | None
     to_version: str
-    added: list[str] = field(default_factory=list)
-    changed: dict[str, list[str]] = field(default_factory=dict)  # code -> fields
-    renamed: dict[str, str] = field(default_factory=dict)  # old code -> new code
-    merged: dict[str, list[str]] = field(default_factory=dict)  # new code -> old codes
-    withdrawn: list[str] = field(default_factory=list)
+    added: tuple[str, ...] = ()
+    changed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # code -> fields
+    renamed: Mapping[str, str] = field(default_factory=dict)  # old code -> new code
+    merged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # new -> old codes
+    withdrawn: tuple[str, ...] = ()
     unchanged: int = 0
 
     @property
@@ -56,8 +77,11 @@ class CatalogueDiff:
         out = [head]
         out += [f"  added      {c}" for c in self.added]
         out += [f"  changed    {c} ({', '.join(f)})" for c, f in self.changed.items()]
-        out += [f"  renamed    {o} -> {n}" for o, n in self.renamed.items()
-                if not any(o in olds for olds in self.merged.values())]  # fmt: skip
+        out += [
+            f"  renamed    {o} -> {n}"
+            for o, n in self.renamed.items()
+            if not any(o in olds for olds in self.merged.values())
+        ]
         out += [f"  merged     {', '.join(o)} -> {n}" for n, o in self.merged.items()]
         out += [f"  withdrawn  {c}" for c in self.withdrawn]
         out.append(
@@ -70,12 +94,17 @@ class CatalogueDiff:
 
 def _stored_view(entry: CatalogueEntry) -> dict[str, object]:
     return {
-        "kind": entry.kind, "parent": entry.parent_code, "title": entry.title,
-        "reference": entry.reference, "summary": entry.summary,
-        "applies": tuple(json.loads(entry.applies)), "due": entry.due_rule,
+        "kind": entry.kind,
+        "parent": entry.parent_code,
+        "title": entry.title,
+        "reference": entry.reference,
+        "summary": entry.summary,
+        "applies": tuple(entry.applies),
+        "due": entry.due_rule,
         "recurrence_months": entry.recurrence_months,
-        "evidence": tuple(json.loads(entry.evidence)), "kpis": tuple(json.loads(entry.kpis)),
-    }  # fmt: skip
+        "evidence": tuple(entry.evidence),
+        "kpis": tuple(entry.kpis),
+    }
 
 
 def _file_view(entry: Entry) -> dict[str, object]:
@@ -83,21 +112,33 @@ def _file_view(entry: Entry) -> dict[str, object]:
 
 
 def active_version(session: Session, catalogue_id: str) -> Catalogue | None:
-    return session.exec(
+    return session.execute(
         select(Catalogue).where(
-            Catalogue.catalogue_id == catalogue_id,
-            Catalogue.active == True,  # noqa: E712
+            col(Catalogue.catalogue_id) == catalogue_id,
+            col(Catalogue.active).is_(True),
         )
-    ).first()
+    ).scalar()
+
+
+def pending(*, session: Session, file: Path | None = None) -> list[CatalogueFile]:
+    """The given catalogue file (diff() explains if it cannot apply), else newer built-ins."""
+    if file is not None:
+        return [catalogue_files.load_file(Path(file))]
+    out = []
+    for cat in catalogue_files.shipped():
+        current = active_version(session, cat.id)
+        if current is None or (current.published, current.version) < (cat.published, cat.version):
+            out.append(cat)
+    return out
 
 
 def diff(*, session: Session, new: CatalogueFile) -> CatalogueDiff:
     """What loading `new` would change compared with the active version of its catalogue."""
     current = active_version(session, new.id)
-    result = CatalogueDiff(new.id, current.version if current else None, new.version)
     if current is None:
-        result.added = [e.code for e in new.entries if e.tracked]
-        return result
+        return CatalogueDiff(
+            new.id, None, new.version, added=tuple(e.code for e in new.entries if e.tracked)
+        )
     if current.version == new.version:
         raise ValidationError(f"catalogue {new.id} version {new.version} is already in use")
     if current.published > new.published:
@@ -110,67 +151,90 @@ def diff(*, session: Session, new: CatalogueFile) -> CatalogueDiff:
     mapping = new.upgrade.mapping if new.upgrade else {}
     dropped = new.upgrade.withdrawn if new.upgrade else frozenset()
     reached: set[str] = set()
+    changed: dict[str, tuple[str, ...]] = {}
+    renamed: dict[str, str] = {}
+    merged: dict[str, list[str]] = {}
+    withdrawn: list[str] = []
+    unchanged = 0
     for code, entry in old.items():
         if code in new.by_code:
             reached.add(code)
-            fields = [
-                name for name, value in _file_view(new.by_code[code]).items()
-                if _stored_view(entry)[name] != value
-            ]  # fmt: skip
+            stored = _stored_view(entry)
+            fields = tuple(
+                name
+                for name, value in _file_view(new.by_code[code]).items()
+                if stored[name] != value
+            )
             if fields:
-                result.changed[code] = fields
+                changed[code] = fields
             else:
-                result.unchanged += 1
+                unchanged += 1
         elif code in mapping:
             targets = mapping[code]
-            result.renamed[code] = targets[0]
+            renamed[code] = targets[0]
             reached.update(targets)
-            result.merged.setdefault(targets[0], []).append(code)
+            merged.setdefault(targets[0], []).append(code)
         elif code in dropped or catalogues.is_tracked(entry):
-            result.withdrawn.append(code)
-    result.merged = {n: o for n, o in result.merged.items() if len(o) > 1}
-    result.added = [e.code for e in new.entries if e.tracked and e.code not in reached]
-    return result
+            withdrawn.append(code)
+    return CatalogueDiff(
+        new.id,
+        current.version,
+        new.version,
+        added=tuple(e.code for e in new.entries if e.tracked and e.code not in reached),
+        changed=changed,
+        renamed=renamed,
+        merged={n: tuple(o) for n, o in merged.items() if len(o) > 1},
+        withdrawn=tuple(withdrawn),
+        unchanged=unchanged,
+    )
 
 
-def upgrade(
-    *, session: Session, actor: Person, new: CatalogueFile
-) -> tuple[CatalogueDiff, list[str]]:
-    """Install `new` and carry every register item over; returns the diff and affected keys."""
+@write_service(Permission.ADMIN)
+def upgrade(*, session: Session, actor: Actor, new: CatalogueFile) -> Changes:
+    """Install `new` and carry every register item over to it, keeping all work."""
     plan = diff(session=session, new=new)
     installed = catalogues.install(session=session, actor=actor, cat=new)
     assert installed.id is not None
     new_entries = {
         e.code: e for e in catalogues.entries_of(session=session, catalogue_pk=installed.id)
     }
-    org = session.exec(select(Organisation)).one()
-    touched: list[str] = []
-    for model in session.exec(select(AIModel).order_by(AIModel.slug)).all():
-        touched += _upgrade_model(session, actor, org, model, plan, new_entries)
-    return plan, touched
+    org = organisation.load(session)
+    old_pks = [
+        c.id
+        for c in session.execute(
+            select(Catalogue).where(col(Catalogue.catalogue_id) == plan.catalogue_id)
+        ).scalars()
+        if c.version != plan.to_version
+    ]
+    models = session.execute(select(AIModel).order_by(AIModel.slug)).scalars().all()
+    for model in models:
+        facts = catalogues.facts_for(org, model)
+        audit.record(
+            session, actor, _upgrade_model(session, model, facts, plan, old_pks, new_entries)
+        )
+    return audit.change_set(session)
 
 
 def _upgrade_model(
     session: Session,
-    actor: Person,
-    org: Organisation,
     model: AIModel,
+    facts: rules.Facts,
     plan: CatalogueDiff,
+    old_pks: list[int | None],
     new_entries: dict[str, CatalogueEntry],
-) -> list[str]:
+) -> list[Change]:
+    entry = CatalogueEntry.__table__.c  # type: ignore[attr-defined]
+    items = (
+        session.execute(
+            select(Requirement)
+            .join(CatalogueEntry, entry.id == Requirement.entry_id)
+            .where(col(Requirement.model_id) == model.id, entry.catalogue_pk.in_(old_pks))
+            .order_by(col(Requirement.code), col(Requirement.occurrence))
+        )
+        .scalars()
+        .all()
+    )
     changes: list[Change] = []
-    facts = catalogues.facts_for(org, model)
-    old_pks = [
-        c.id for c in session.exec(
-            select(Catalogue).where(Catalogue.catalogue_id == plan.catalogue_id)
-        ).all() if c.version != plan.to_version
-    ]  # fmt: skip
-    items = session.exec(
-        select(Requirement)
-        .join(CatalogueEntry, col(CatalogueEntry.id) == Requirement.entry_id)
-        .where(Requirement.model_id == model.id, col(CatalogueEntry.catalogue_pk).in_(old_pks))
-        .order_by(col(Requirement.code), col(Requirement.occurrence))
-    ).all()
     survivors: dict[tuple[str, int], Requirement] = {}
     for item in items:
         old_key = requirement_key(model.slug, item.code, item.occurrence)
@@ -178,110 +242,72 @@ def _upgrade_model(
         if item.code in plan.withdrawn or target not in new_entries:
             if not item.withdrawn:
                 item.withdrawn = True
-                item.version += 1
-                changes.append(Change("withdraw", "requirement", old_key, "withdrawn", False, True))
+                changes.append(Change("withdraw", REQ, item.id, old_key, "withdrawn", False, True))
             continue
         slot = (target, item.occurrence)
         if slot in survivors:
-            changes += _merge(session, survivors[slot], item, model, target)
+            changes += _merge(session, survivors[slot], item, model.slug)
             continue
-        entry = new_entries[target]
+        new_key = requirement_key(model.slug, target, item.occurrence)
         if target != item.code:
-            changes.append(
-                Change(
-                    "remap",
-                    "requirement",
-                    old_key,
-                    "key",
-                    old_key,
-                    requirement_key(model.slug, target, item.occurrence),
-                )  # fmt: skip
-            )
+            changes.append(Change("update", REQ, item.id, old_key, "key", old_key, new_key))
+        target_entry = new_entries[target]
         changes.append(
-            Change(
-                "upgrade",
-                "requirement",
-                requirement_key(model.slug, target, item.occurrence),
-                "catalogue",
-                item.entry_id,
-                entry.id,
-            )  # fmt: skip
+            Change("upgrade", REQ, item.id, new_key, "catalogue", item.entry_id, target_entry.id)
         )
-        assert entry.id is not None
-        item.code, item.entry_id = target, entry.id
-        item.version += 1
-        session.add(item)
+        assert target_entry.id is not None
+        item.code, item.entry_id = target, target_entry.id
         survivors[slot] = item
     session.flush()
-    have = {code for code, _ in survivors}
-    for code, entry in new_entries.items():
-        if code in have or not catalogues.is_tracked(entry):
-            continue
-        if not rules.applies(catalogues.entry_rule(entry), facts):
-            continue
-        if session.exec(
-            select(Requirement.id).where(Requirement.model_id == model.id, Requirement.code == code)
-        ).first():
-            continue
-        _, change = catalogues.create_requirement(session, model, entry, facts)
-        changes.append(change)
-    session.flush()
-    audit.record(session, actor.email, changes)
-    return sorted({c.entity_id for c in changes})
-
-
-def _merge(
-    session: Session, keep: Requirement, gone: Requirement, model: AIModel, target: str
-) -> list[Change]:
-    """Fold `gone` into `keep`: owners fill gaps, notes and evidence are combined."""
-    keep_key = requirement_key(model.slug, target, keep.occurrence)
-    gone_key = requirement_key(model.slug, gone.code, gone.occurrence)
-    changes = [Change("merge", "requirement", gone_key, "merged_into", None, keep_key)]
-    for attr in ("owner_id", "reviewer_id", "due_date"):
-        if getattr(keep, attr) is None and getattr(gone, attr) is not None:
-            setattr(keep, attr, getattr(gone, attr))
-            changes.append(
-                Change("merge", "requirement", keep_key, attr, None, getattr(gone, attr))
-            )
-    if gone.notes:
-        keep.notes = f"{keep.notes}\n[from {gone_key}] {gone.notes}".strip()
-        changes.append(Change("merge", "requirement", keep_key, "notes", None, keep.notes))
-    slower = min(Status(keep.status), Status(gone.status), key=_PROGRESS.__getitem__)
-    if slower != keep.status:
-        changes.append(Change("merge", "requirement", keep_key, "status", keep.status, slower))
-        keep.status = slower.value
-    linked = set(
-        session.exec(select(EvidenceLink.evidence_id).where(EvidenceLink.requirement_id == keep.id))
+    have: set[str] = set(
+        session.execute(
+            select(col(Requirement.code)).where(col(Requirement.model_id) == model.id)
+        ).scalars()
     )
-    for link in session.exec(select(EvidenceLink).where(EvidenceLink.requirement_id == gone.id)):
-        if link.evidence_id not in linked:
-            assert keep.id is not None
-            session.add(EvidenceLink(evidence_id=link.evidence_id, requirement_id=keep.id))
-            changes.append(Change("merge", "requirement", keep_key, "evidence", None,
-                                  link.evidence_id))  # fmt: skip
-    gone.withdrawn = True
-    gone.notes = f"{gone.notes}\nMerged into {keep_key}.".strip()
-    gone.version += 1
-    keep.version += 1
-    session.add(keep)
-    session.add(gone)
+    wanted = [
+        e
+        for code, e in new_entries.items()
+        if code not in have
+        and catalogues.is_tracked(e)
+        and rules.applies(catalogues.entry_rule(e), facts)
+    ]
+    changes += catalogues.create_requirements(session, model, wanted, facts)
     return changes
 
 
-def history_keys(*, session: Session, key: str) -> list[str]:
-    """The item's key and every key it had before upgrades renamed it."""
-    from gpaitracker.models import AuditEvent
+def _merge(session: Session, keep: Requirement, gone: Requirement, slug: str) -> list[Change]:
+    """Fold `gone` into `keep`: owners fill gaps, notes and evidence are combined."""
+    keep_key = requirement_key(slug, keep.code, keep.occurrence)
+    gone_key = requirement_key(slug, gone.code, gone.occurrence)
+    changes = [Change("merge", REQ, gone.id, gone_key, "merged_into", None, keep_key)]
 
-    keys = [key]
-    frontier = [key]
-    while frontier:
-        current = frontier.pop()
-        for old in session.exec(
-            select(AuditEvent.old_value).where(
-                AuditEvent.action == "remap", AuditEvent.new_value == current
-            )
-        ).all():
-            if old and old not in keys:
-                keys.append(old)
-                frontier.append(old)
-    return keys
+    def change(field: str, old: object, new: object) -> None:
+        changes.append(Change("merge", REQ, keep.id, keep_key, field, old, new))
+
+    for attr in ("owner_id", "reviewer_id", "due_date"):
+        if getattr(keep, attr) is None and getattr(gone, attr) is not None:
+            setattr(keep, attr, getattr(gone, attr))
+            change(attr, None, getattr(gone, attr))
+    if gone.notes:
+        notes = f"{keep.notes}\n[from {gone_key}] {gone.notes}".strip()
+        change("notes", keep.notes, notes)
+        keep.notes = notes
+    slower = min(Status(keep.status), Status(gone.status), key=_PROGRESS.__getitem__)
+    if slower != keep.status:
+        change("status", keep.status, slower)
+        keep.status = slower
+    link = EvidenceLink.__table__.c  # type: ignore[attr-defined]
+    linked: set[int] = set(
+        session.execute(select(link.evidence_id).where(link.requirement_id == keep.id)).scalars()
+    )
+    evidence_id: int
+    for evidence_id in session.execute(
+        select(link.evidence_id).where(link.requirement_id == gone.id).order_by(link.evidence_id)
+    ).scalars():
+        if evidence_id not in linked:
+            assert keep.id is not None
+            session.add(EvidenceLink(evidence_id=evidence_id, requirement_id=keep.id))
+            change("evidence", None, evidence_id)
+    gone.withdrawn = True
+    gone.notes = f"{gone.notes}\nMerged into {keep_key}.".strip()
+    return changes
