@@ -58,8 +58,10 @@ def _import(folder: Path, source: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory(dir=folder) as home:
         out = subprocess.run(
             [sys.executable, "-c", _CHILD, home, str(source)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -89,27 +91,45 @@ def bench_evidence_import(quick: bool = False) -> list[Result]:
         best = min(ours, key=lambda r: r["seconds"])
         ours_mbs = size / MiB / best["seconds"]
         theirs_mbs = size / MiB / min(theirs)
-        results.append(Result(
-            f"evidence import {size // MiB} MiB (hash + copy + fsync + commit)",
-            ours_mbs, "sha256sum + cp (no fsync)", theirs_mbs, "MiB/s",
-            target=">= 0.7x", extra=f"import {best['seconds']:.2f} s, baseline {min(theirs):.2f} s",
-        ))  # fmt: skip
+        results.append(
+            Result(
+                f"evidence import {size // MiB} MiB (hash + copy + fsync + commit)",
+                ours_mbs,
+                "sha256sum + cp (no fsync)",
+                theirs_mbs,
+                "MiB/s",
+                target=">= 0.7x",
+                extra=f"import {best['seconds']:.2f} s, baseline {min(theirs):.2f} s",
+            )
+        )
         growth = max(r["rss_growth_kib"] for r in ours) / 1024
-        results.append(Result(
-            f"evidence import {size // MiB} MiB peak RSS growth", growth,
-            "file size", size / MiB, "MiB", target="< 64 MiB",
-        ))  # fmt: skip
+        results.append(
+            Result(
+                f"evidence import {size // MiB} MiB peak RSS growth",
+                growth,
+                "file size",
+                size / MiB,
+                "MiB",
+                target="< 64 MiB",
+            )
+        )
         source.unlink()
         if not quick:
             # Memory only: a 2 GiB sparse file is cheap to make but still 2 GiB to stream.
             big = folder / "sparse-2g.bin"
             _make_file(big, 2048 * MiB, sparse=True)
             run = _import(folder, big)
-            results.append(Result(
-                "evidence import 2048 MiB (sparse) peak RSS growth", run["rss_growth_kib"] / 1024,
-                "file size", 2048.0, "MiB", target="< 64 MiB",
-                extra=f"import {run['seconds']:.2f} s",
-            ))  # fmt: skip
+            results.append(
+                Result(
+                    "evidence import 2048 MiB (sparse) peak RSS growth",
+                    run["rss_growth_kib"] / 1024,
+                    "file size",
+                    2048.0,
+                    "MiB",
+                    target="< 64 MiB",
+                    extra=f"import {run['seconds']:.2f} s",
+                )
+            )
     return results
 
 

@@ -1,11 +1,16 @@
-"""Shared result type and timing helper for the benchmarks."""
+"""Shared result types and timing helpers for the benchmarks."""
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -34,6 +39,17 @@ class Result:
         return text
 
 
+@dataclass
+class Skipped:
+    """A benchmark that could not run, and why (printed in place of a figure)."""
+
+    name: str
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.name}: SKIPPED ({self.reason})"
+
+
 def median_time(fn: Callable[[], object], repeat: int) -> float:
     """Median wall time of fn in seconds over repeat runs."""
     times = []
@@ -42,3 +58,88 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Times of a measured and a baseline function run in alternation."""
+
+    measured: list[float]
+    baseline: list[float]
+
+    @property
+    def median(self) -> tuple[float, float]:
+        return statistics.median(self.measured), statistics.median(self.baseline)
+
+    @property
+    def best(self) -> tuple[float, float]:
+        return min(self.measured), min(self.baseline)
+
+    def spread(self) -> str:
+        """The times (or their range when many), for the reader to judge the noise."""
+        return f"runs {_times(self.measured)} s vs {_times(self.baseline)} s"
+
+
+def _times(times: list[float]) -> str:
+    if len(times) > 7:
+        return f"{min(times):.4f}..{max(times):.4f}"
+    return "/".join(f"{t:.3f}" for t in times)
+
+
+def alternate(
+    measured: Callable[[], object], baseline: Callable[[], object], repeat: int, warmup: int = 1
+) -> Pair:
+    """Run both repeat times, swapping which goes first each round, so a burst of background
+    load or a cold cache hurts neither side alone; warmup rounds are not counted."""
+    ours: list[float] = []
+    theirs: list[float] = []
+    for i in range(warmup + repeat):
+        if i % 2:
+            b = timed(baseline)
+            m = timed(measured)
+        else:
+            m = timed(measured)
+            b = timed(baseline)
+        if i >= warmup:
+            ours.append(m)
+            theirs.append(b)
+    return Pair(ours, theirs)
+
+
+def child_env() -> dict[str, str]:
+    """The environment for commands under test: nothing of the user's register leaks in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GPAITRACKER_")}
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return env
+
+
+def gpaitracker_argv() -> list[str]:
+    """How a user starts the command: the installed script next to this interpreter."""
+    script = Path(sys.executable).parent / "gpaitracker"
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-m", "gpaitracker"]
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+def run(
+    argv: Sequence[str], *, stdout: Any = subprocess.DEVNULL, ok: Sequence[int] = (0,)
+) -> subprocess.CompletedProcess[bytes]:
+    """Run a command under test; an exit code not in ok is an error carrying its stderr."""
+    proc = subprocess.run(
+        list(argv), stdout=stdout, stderr=subprocess.PIPE, env=child_env(), check=False
+    )
+    if proc.returncode not in ok:
+        err = proc.stderr.decode(errors="replace").strip().splitlines()
+        tail = err[-1] if err else "no message"
+        raise CommandFailed(f"{' '.join(argv[1:5])} ... exited {proc.returncode}: {tail}")
+    return proc

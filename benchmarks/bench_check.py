@@ -1,0 +1,127 @@
+"""`gpaitracker check` after 100 new audit events (incremental) against `check --full`.
+
+Both also check the database and re-hash every evidence file; only the audit part differs:
+the incremental check walks the chain from the head the previous check stored. The second
+figure times that audit part alone, in-process.
+"""
+
+from __future__ import annotations
+
+import inspect
+import statistics
+import subprocess
+from typing import Any
+
+from benchmarks.common import Result, Skipped, run, timed
+from benchmarks.shared_register import BigRegister, big_register
+
+NEW_EVENTS = 100
+REPEAT = 3
+
+
+def _append_events(big: BigRegister, count: int) -> None:
+    """Record count more events on the register, as a day's edits would."""
+    from benchmarks.generate import admin_actor
+    from benchmarks.synthetic_audit import append_events, register_items
+    from gpaitracker.db import session_scope
+    from gpaitracker.migrate import open_register
+
+    register = open_register(big.home)
+    try:
+        with session_scope(register, write=True) as s:
+            append_events(s, admin_actor(s), register_items(s), count)
+    finally:
+        register.engine.dispose()
+
+
+def _runs(times: list[float], scale: float = 1.0) -> str:
+    return "/".join(f"{t * scale:.2f}" for t in times)
+
+
+def _check_command(big: BigRegister) -> Result:
+    incremental: list[float] = []
+    unchanged: list[float] = []
+    full: list[float] = []
+    notes: list[str] = []
+
+    def check() -> None:
+        out = run(big.cli("check"), stdout=subprocess.PIPE).stdout.decode()
+        notes.extend(line for line in out.splitlines() if line.startswith("audit"))
+
+    def check_full() -> None:
+        run(big.cli("check", "--full"))
+
+    check_full()  # stores the head the first incremental check starts from
+    for i in range(REPEAT):
+        # Alternate which runs first; the incremental one always follows fresh events.
+        if i % 2:
+            full.append(timed(check_full))
+        _append_events(big, NEW_EVENTS)
+        incremental.append(timed(check))
+        # Nothing new since: what check costs besides the chain (database, evidence files).
+        unchanged.append(timed(check))
+        if not i % 2:
+            full.append(timed(check_full))
+    return Result(
+        f"gpaitracker check after {NEW_EVENTS} new events ({big.count_events():,} events, "
+        f"{big.evidence:,} evidence files)",
+        statistics.median(incremental),
+        "gpaitracker check --full",
+        statistics.median(full),
+        "s",
+        target="a daily check costs what was added",
+        extra=f"median of {REPEAT}; with no new events {statistics.median(unchanged):.3f} s; "
+        f"runs {_runs(incremental)} s vs {_runs(full)} s; it said: {notes[-2]!r}",
+    )
+
+
+def _audit_part(big: BigRegister, checks: Any) -> Result:
+    from gpaitracker.migrate import open_register
+
+    incremental: list[float] = []
+    full: list[float] = []
+    register = open_register(big.home)
+
+    def audit_part(full_walk: bool) -> None:
+        report = checks.CheckReport()
+        checks.check_audit(register, report, full=full_walk)
+        if not report.ok:
+            raise AssertionError(f"check_audit found problems: {report.problems}")
+
+    try:
+        for i in range(REPEAT):
+            if i % 2:
+                full.append(timed(lambda: audit_part(True)))
+            _append_events(big, NEW_EVENTS)
+            incremental.append(timed(lambda: audit_part(False)))
+            if not i % 2:
+                full.append(timed(lambda: audit_part(True)))
+    finally:
+        register.engine.dispose()
+    return Result(
+        f"checks.check_audit after {NEW_EVENTS} new events, in-process",
+        statistics.median(incremental) * 1000,
+        "check_audit(full=True)",
+        statistics.median(full) * 1000,
+        "ms",
+        target="costs what was added",
+        extra=f"median of {REPEAT}; runs {_runs(incremental, 1000)} ms vs {_runs(full, 1000)} ms",
+    )
+
+
+def bench_check_incremental(quick: bool = False) -> list[Result | Skipped]:
+    big = big_register(quick)
+    usage = run(big.cli("check", "--help"), stdout=subprocess.PIPE).stdout.decode()
+    if "--full" not in usage:
+        return [Skipped("check incremental vs --full", "'gpaitracker check' has no --full yet")]
+    results: list[Result | Skipped] = [_check_command(big)]
+    from gpaitracker import checks
+
+    if "full" not in inspect.signature(checks.check_audit).parameters:
+        results.append(Skipped("checks.check_audit", "it has no full= parameter"))
+        return results
+    results.append(_audit_part(big, checks))
+    return results
+
+
+BENCHMARKS = [bench_check_incremental]
