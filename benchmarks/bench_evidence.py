@@ -19,24 +19,22 @@ MiB = 1 << 20
 
 # Runs in a fresh interpreter: build a register, then time one import through the service.
 _CHILD = r"""
-import json, resource, sys, time
+import datetime as dt, json, resource, sys, time
 from pathlib import Path
-from gpaitracker.db import session_scope
-from gpaitracker.evidence_store import EvidenceStore
-from gpaitracker.migrate import open_register
-from gpaitracker.services import ai_models, evidence, organisation
+from gpaitracker.enums import Entity
+from gpaitracker.services import ai_models, evidence_import, organisation, queries
+from gpaitracker.services.workspace import Workspace
 
 home, source = Path(sys.argv[1]), sys.argv[2]
-reg = open_register(home)
-with session_scope(reg, write=True) as s:
-    _, admin = organisation.create_register(
-        session=s, name="Bench", admin_name="Bench", admin_email="bench@provider.eu")
-    ai_models.add_model(session=s, actor=admin, name="Atlas 2", placed_on_market="2025-09-01")
+ws = Workspace.open(home)
+ws.create(organisation.create_register, name="Bench", admin_name="Bench",
+          admin_email="bench@provider.eu")
+made = ws.write(ai_models.add_model, name="Atlas 2", placed_on_market=dt.date(2025, 9, 1))
+only = queries.Filters(model_id=made.created_id(Entity.MODEL), limit=1)
+item = ws.read(queries.list_rows, filters=only)[0]
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
-with session_scope(reg, write=True) as s:
-    ev = evidence.add_file_evidence(session=s, actor=admin, store=EvidenceStore.of_home(home),
-                                    key="atlas-2/AIA-53-1-a", path=source)
+evidence_import.import_file(ws, requirement_id=item.id, path=source)
 seconds = time.perf_counter() - t0
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "rss_growth_kib": after - before}))

@@ -43,7 +43,9 @@ LEFT JOIN person v ON v.id = r.reviewer_id
 WHERE r.applicable = 1 AND r.withdrawn = 0 {where}
 ORDER BY r.due_date IS NULL, r.due_date, m.slug, r.code, r.occurrence
 """
-TEXT_WHERE = "AND (r.code LIKE :t OR e.title LIKE :t OR e.summary LIKE :t OR r.notes LIKE :t)"
+# Where list_rows searches: the item's code, its entry's title and summary, its comments.
+TEXT_WHERE = """AND (r.code LIKE :t OR e.title LIKE :t OR e.summary LIKE :t
+    OR r.id IN (SELECT requirement_id FROM comment WHERE text LIKE :t))"""
 SEARCH = "copyright"
 PAGE_MODEL = "model-7"
 

@@ -26,7 +26,7 @@ from benchmarks.synthetic_evidence import add_evidence, link_evidence
 from gpaitracker.db import Register, session_scope
 from gpaitracker.evidence_store import EvidenceStore
 from gpaitracker.migrate import open_register
-from gpaitracker.models import AIModel, CatalogueEntry, Person, Requirement, Status
+from gpaitracker.models import AIModel, CatalogueEntry, Comment, Person, Requirement, Status
 from gpaitracker.services import organisation
 
 __all__ = ["ADMIN", "admin_actor", "generate"]
@@ -34,6 +34,13 @@ __all__ = ["ADMIN", "admin_actor", "generate"]
 STATUSES = [s.value for s in Status if s != Status.NOT_APPLICABLE]
 PRIORITIES = ["low", "medium", "medium", "high", "critical"]
 ROLES = ["officer"] * 6 + ["reviewer"] * 3 + ["executive"]
+COMMENTS = [
+    "Waiting for the evaluation report from the safety team",
+    "Copyright policy draft shared with legal",
+    "Training data summary template filled in",
+    "Energy figures still missing for the last training run",
+    "Incident response contact confirmed",
+]
 
 Log = Callable[[str], None]
 
@@ -70,7 +77,8 @@ def generate(
         model_ids = _models(s, models)
         clock.lap(f"{people} people, {models} models")
         item_rows = _items(s, rng, model_ids, person_ids, items)
-        clock.lap(f"{len(item_rows):,} register items")
+        comments = _comments(s, rng, item_rows, admin)
+        clock.lap(f"{len(item_rows):,} register items, {comments:,} comments")
         evidence_ids = add_evidence(s, rng, EvidenceStore.of_home(home), admin, evidence)
         link_evidence(s, rng, evidence_ids, [i.id for i in item_rows], evidence)
         clock.lap(f"{len(evidence_ids):,} evidence rows and stored files")
@@ -168,6 +176,23 @@ def _items(
         )
     insert_rows(session, Requirement, rows)
     return register_items(session)
+
+
+def _comments(session: Session, rng: random.Random, items: list[Item], author: Actor) -> int:
+    """A comment on every fifth item, so text searches also look through comments."""
+    at = now()
+    rows = [
+        {
+            "requirement_id": item.id,
+            "author_id": author.id,
+            "at": at,
+            "kind": "comment",
+            "text": f"{rng.choice(COMMENTS)} ({item.key})",
+        }
+        for item in items[::5]
+    ]
+    insert_rows(session, Comment, rows)
+    return len(rows)
 
 
 def main() -> None:

@@ -40,15 +40,18 @@ def register_items(session: Session) -> list[Item]:
 
 
 def _changes(items: list[Item], first: int, count: int) -> Iterator[audit.Change]:
-    """Plausible edits of register items: notes, status, due date and priority in turn."""
+    """Plausible edits of register items: comments, status, due date and priority in turn."""
     for i in range(first, first + count):
         item = items[(i * 7919) % len(items)]  # a prime stride spreads events over items
         kind = i % 4
         old: object
         new: object
         if kind == 0:
-            field, old, new = "notes", f"note {i - 4}" if i >= 4 else "", f"note {i}"
-        elif kind == 1:
+            yield audit.Change(
+                "comment", "requirement", item.id, item.key, "comment", None, f"comment {i}"
+            )
+            continue
+        if kind == 1:
             field, old, new = "status", _STATUSES[i % 4 - 1], _STATUSES[i % 4]
         elif kind == 2:
             day = dt.date(2026, 1, 1) + dt.timedelta(days=i % 700)

@@ -9,6 +9,16 @@ from benchmarks.generate import ADMIN, generate
 from gpaitracker import audit, checks
 from gpaitracker.evidence_store import EvidenceStore
 
+# Rows of a register generated with the sizes below (people: 5 + the admin; comments: 1 in 5).
+EXPECTED = {
+    "requirement": 50,
+    "evidence": 20,
+    "evidence_revision": 20,
+    "person": 6,
+    "ai_model": 2,
+    "comment": 10,
+}
+
 
 def test_generated_register_is_intact(tmp_path):
     home = tmp_path / "bench"
@@ -29,10 +39,7 @@ def test_generated_register_is_intact(tmp_path):
 
     store = EvidenceStore.of_home(home)
     with closing(sqlite3.connect(home / "register.sqlite")) as con:
-        count = {
-            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("requirement", "evidence", "evidence_revision", "person", "ai_model")
-        }
+        count = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in EXPECTED}
         revisions = con.execute("SELECT sha256, size FROM evidence_revision").fetchall()
         generated = con.execute(
             "SELECT e.format, e.actor_id, e.actor, e.row_id, e.label, m.slug || '/' || r.code "
@@ -43,13 +50,7 @@ def test_generated_register_is_intact(tmp_path):
         admin_id = con.execute("SELECT id FROM person WHERE email = ?", (ADMIN,)).fetchone()[0]
         events = con.execute("SELECT count(*) FROM audit_event").fetchone()[0]
 
-    assert count == {
-        "requirement": 50,
-        "evidence": 20,
-        "evidence_revision": 20,
-        "person": 6,
-        "ai_model": 2,
-    }
+    assert count == EXPECTED
     for digest, size in revisions:
         assert store.rehash(digest) == digest
         assert store.path_of(digest).stat().st_size == size
