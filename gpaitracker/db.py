@@ -185,14 +185,24 @@ _ENTITY_OF_TABLE = {"requirement": "requirement", "person": "person", "ai_model"
                     "evidence": "evidence", "organisation": "organisation"}  # fmt: skip
 
 
-def stale_rows(session: Session) -> list[tuple[str, int]]:
-    """(entity, id) of the versioned rows this session was saving."""
-    out = []
-    for obj in list(session.dirty):
+_FLUSHING = "gpaitracker.flushing"
+
+
+@event.listens_for(Session, "before_flush")
+def _remember_flushed_rows(session: Session, _context: object, _instances: object) -> None:
+    # A stale-row error names no row; remember which versioned rows this flush updates.
+    rows = []
+    for obj in session.dirty:
         table = getattr(obj, "__tablename__", "")
         if table in _ENTITY_OF_TABLE and getattr(obj, "id", None) is not None:
-            out.append((_ENTITY_OF_TABLE[table], int(obj.id)))
-    return out
+            rows.append((_ENTITY_OF_TABLE[table], int(obj.id)))
+    session.info[_FLUSHING] = rows
+
+
+def stale_rows(session: Session) -> list[tuple[str, int]]:
+    """(entity, id) of the versioned rows the failed flush was saving."""
+    rows: list[tuple[str, int]] = session.info.get(_FLUSHING, [])
+    return rows
 
 
 def conflict_error(register: Register, stale: list[tuple[str, int]]) -> ConflictError:

@@ -140,12 +140,34 @@ class Requirement(Versioned, table=True):
     priority: Priority = Field(default=Priority.MEDIUM, sa_type=enum_column(Priority))
     status: Status = Field(default=Status.NOT_STARTED, sa_type=enum_column(Status), index=True)
     result: str = ""
-    notes: str = ""
     na_justification: str = ""
     applicable: bool = True
     withdrawn: bool = False
+    # Review: what approval leads to, who submitted, who approved (four-eyes), and everyone
+    # who owned the item since it was last reopened (none of them may approve it).
+    review_outcome: Status | None = Field(default=None, sa_type=enum_column(Status))
+    submitted_by: int | None = Field(default=None, foreign_key="person.id")
+    submitted_at: dt.datetime | None = None
+    approved_by: int | None = Field(default=None, foreign_key="person.id")
+    approved_at: dt.datetime | None = None
+    approval_override: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    cycle_owner_ids: list[int] = Field(
+        default_factory=list, sa_type=JSON, sa_column_kwargs={"server_default": "[]"}
+    )
     created_at: dt.datetime = Field(default_factory=utcnow)
     completed_at: dt.datetime | None = None
+
+
+class Comment(SQLModel, table=True):
+    """One entry of an item's append-only comment thread."""
+
+    __tablename__ = "comment"
+    id: int | None = Field(default=None, primary_key=True)
+    requirement_id: int = Field(foreign_key="requirement.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    at: dt.datetime = Field(default_factory=utcnow)
+    kind: str = Field(default="comment", max_length=16)  # comment, status, reopen, migrated
+    text: str
 
 
 class Evidence(Versioned, table=True):

@@ -62,8 +62,9 @@ def cell(value: object) -> str:
 
 
 def table(
-    headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO = sys.stdout
+    headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO | None = None
 ) -> None:
+    out = out or sys.stdout  # looked up now: tests and callers may redirect it
     shown = [safe(h.upper()) for h in headers]
     cells = [[cell(v) for v in row] for row in rows]
     widths = [len(h) for h in shown]
@@ -78,13 +79,14 @@ def table(
         out.write(text.rstrip() + "\n")
 
 
-def as_json(data: object, out: TextIO = sys.stdout) -> None:
+def as_json(data: object, out: TextIO | None = None) -> None:
+    out = out or sys.stdout  # looked up now: tests and callers may redirect it
     json.dump(data, out, indent=2, ensure_ascii=False, default=str)
     out.write("\n")
 
 
 def as_csv(
-    headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO = sys.stdout
+    headers: Sequence[str], rows: Sequence[Sequence[object]], out: TextIO | None = None
 ) -> None:
     """CSV with exact text; a text cell that a spreadsheet would run gets a leading quote.
 
@@ -92,6 +94,7 @@ def as_csv(
     cannot carry a formula. Text is guarded even when it looks like a number ("-1"), as
     OWASP recommends, since "-1+cmd|..." is a formula too.
     """
+    out = out or sys.stdout  # looked up now: tests and callers may redirect it
     out.write(_csv_row(headers))
     for row in rows:
         out.write(_csv_row([_csv_cell(v) for v in row]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from gpaitracker.cli import output
@@ -62,10 +63,22 @@ def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
         print("expected   " + output.safe("; ".join(detail.evidence_expected)))
     if detail.na_justification:
         print(f"n/a why    {output.safe(detail.na_justification)}")
-    if detail.notes:
-        print("notes")
-        for line in detail.notes.splitlines():
-            print(f"  {output.safe(line)}")
+    if detail.review_outcome:
+        print(f"in review  for {detail.review_outcome}, submitted by {detail.submitted_by}")
+    if detail.approved_by:
+        flagged = " (admin override of the named reviewer)" if detail.approval_override else ""
+        print(f"approved   by {detail.approved_by} on {output.cell(detail.approved_at)}{flagged}")
+    if detail.evidence:
+        print("evidence")
+        for ev in detail.evidence:
+            print(f"  {ev.id:>5}  {ev.state():13}  {output.safe(ev.title)}")
+    elif row.status not in ("not_applicable",):
+        print("evidence   none attached")
+    if detail.comments:
+        print("comments")
+        for c in detail.comments:
+            who = c.author or "GPAI Tracker"
+            print(f"  {output.cell(c.at)[:16]}  {output.safe(who)}: {output.safe(c.text)}")
     return 0
 
 
@@ -115,19 +128,29 @@ def cmd_priority(ws: Workspace, args: argparse.Namespace) -> int:
 def cmd_note(ws: Workspace, args: argparse.Namespace) -> int:
     from gpaitracker.services import register
 
-    ws.write(register.set_notes, requirement_id=_item(ws, args.key), notes=args.text)
-    print(f"{output.safe(args.key)}: notes saved")
+    ws.write(register.add_comment, requirement_id=_item(ws, args.key), text=args.text)
+    print(f"{output.safe(args.key)}: comment added")
     return 0
 
 
 def cmd_status(ws: Workspace, args: argparse.Namespace) -> int:
     from gpaitracker import parse
-    from gpaitracker.services import register
+    from gpaitracker.services import queries, register
 
-    value = parse.status(args.status)
-    ws.write(register.change_status, requirement_id=_item(ws, args.key), status=value,
-             note=args.note or "")  # fmt: skip
-    print(f"{output.safe(args.key)}: {value.value}")
+    item_id = _item(ws, args.key)
+    changes = ws.write(register.change_status, requirement_id=item_id,
+                       status=parse.status(args.status), note=args.note or "",
+                       override=args.override)  # fmt: skip
+    row = ws.read(queries.row, requirement_id=item_id)
+    for warning in changes.notes:
+        print(f"warning: {output.safe(warning)}", file=sys.stderr)
+    shown = row.status.value
+    if shown == "in_review":
+        from gpaitracker.services import item_detail
+
+        outcome = ws.read(item_detail.detail, requirement_id=item_id).review_outcome
+        shown = f"in_review (submitted for {outcome}; another person approves it)"
+    print(f"{output.safe(args.key)}: {shown}")
     return 0
 
 
@@ -147,7 +170,7 @@ def add_parsers(
     p.add_argument("--owner", metavar="EMAIL")
     p.add_argument("--overdue", action="store_true", help="only items past their due date")
     p.add_argument("--due-before", metavar="DATE")
-    p.add_argument("--search", metavar="TEXT", help="text in the code, title, summary or notes")
+    p.add_argument("--search", metavar="TEXT", help="text in the code, title, summary or comments")
     p.add_argument("--all", action="store_true", help="include items no longer applicable")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_list)
@@ -173,7 +196,8 @@ def add_parsers(
     p.add_argument("priority", help="low, medium, high or critical")
     p.set_defaults(func=cmd_priority)
 
-    p = sub.add_parser("note", parents=[common], help="replace an item's notes")
+    p = sub.add_parser("note", parents=[common],
+                       help="add a comment to an item's thread (comments are never overwritten)")  # fmt: skip
     p.add_argument("key")
     p.add_argument("text")
     p.set_defaults(func=cmd_note)
@@ -181,5 +205,8 @@ def add_parsers(
     p = sub.add_parser("status", parents=[common], help="move an item through the workflow")
     p.add_argument("key")
     p.add_argument("status", help="in_progress, in_review, done, blocked, not_applicable, ...")
-    p.add_argument("--note", help="comment; required as justification for not_applicable")
+    p.add_argument("--note", help="comment; required as justification for not_applicable and "
+                   "as the reason for blocked")  # fmt: skip
+    p.add_argument("--override", action="store_true",
+                   help="admins: approve in place of the named reviewer (recorded and flagged)")  # fmt: skip
     p.set_defaults(func=cmd_status)

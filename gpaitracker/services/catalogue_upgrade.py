@@ -22,7 +22,14 @@ from gpaitracker.catalogue import CatalogueFile, Entry
 from gpaitracker.changes import Changes
 from gpaitracker.enums import Entity, Status
 from gpaitracker.errors import ValidationError
-from gpaitracker.models import AIModel, Catalogue, CatalogueEntry, EvidenceLink, Requirement
+from gpaitracker.models import (
+    AIModel,
+    Catalogue,
+    CatalogueEntry,
+    Comment,
+    EvidenceLink,
+    Requirement,
+)
 from gpaitracker.services import catalogues, organisation
 from gpaitracker.services.register import requirement_key
 
@@ -276,7 +283,7 @@ def _upgrade_model(
 
 
 def _merge(session: Session, keep: Requirement, gone: Requirement, slug: str) -> list[Change]:
-    """Fold `gone` into `keep`: owners fill gaps, notes and evidence are combined."""
+    """Fold `gone` into `keep`: owners fill gaps, comments and evidence are combined."""
     keep_key = requirement_key(slug, keep.code, keep.occurrence)
     gone_key = requirement_key(slug, gone.code, gone.occurrence)
     changes = [Change("merge", REQ, gone.id, gone_key, "merged_into", None, keep_key)]
@@ -288,10 +295,17 @@ def _merge(session: Session, keep: Requirement, gone: Requirement, slug: str) ->
         if getattr(keep, attr) is None and getattr(gone, attr) is not None:
             setattr(keep, attr, getattr(gone, attr))
             change(attr, None, getattr(gone, attr))
-    if gone.notes:
-        notes = f"{keep.notes}\n[from {gone_key}] {gone.notes}".strip()
-        change("notes", keep.notes, notes)
-        keep.notes = notes
+    # Comments are append-only: the kept item gets a copy of each, marked with its origin.
+    comment = Comment.__table__.c  # type: ignore[attr-defined]
+    for at, author, text in session.execute(
+        select(comment.at, comment.author_id, comment.text)
+        .where(comment.requirement_id == gone.id)
+        .order_by(comment.id)
+    ):
+        assert keep.id is not None
+        session.add(Comment(requirement_id=keep.id, author_id=author, at=at, kind="merged",
+                            text=f"[from {gone_key}] {text}"))  # fmt: skip
+        change("comment", None, f"[from {gone_key}] {text}")
     slower = min(Status(keep.status), Status(gone.status), key=_PROGRESS.__getitem__)
     if slower != keep.status:
         change("status", keep.status, slower)
@@ -309,5 +323,6 @@ def _merge(session: Session, keep: Requirement, gone: Requirement, slug: str) ->
             session.add(EvidenceLink(evidence_id=evidence_id, requirement_id=keep.id))
             change("evidence", None, evidence_id)
     gone.withdrawn = True
-    gone.notes = f"{gone.notes}\nMerged into {keep_key}.".strip()
+    assert gone.id is not None
+    session.add(Comment(requirement_id=gone.id, kind="merged", text=f"Merged into {keep_key}."))
     return changes

@@ -18,12 +18,17 @@ class ItemDetail:
     row: queries.RegisterRow
     summary: str
     evidence_expected: tuple[str, ...]
-    notes: str
+    comments: tuple[queries.CommentRow, ...]
     na_justification: str
     occurrence: int
     updated_at: dt.datetime
     owner_name: str | None
     reviewer_name: str | None
+    submitted_by: str | None
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    approval_override: bool
+    review_outcome: str | None
     evidence: tuple[evidence.EvidenceRow, ...]
     history: tuple[queries.AuditRow, ...]
 
@@ -31,7 +36,15 @@ class ItemDetail:
         return self.row.as_dict() | {
             "summary": self.summary,
             "evidence_expected": list(self.evidence_expected),
-            "notes": self.notes,
+            "comments": [
+                {"at": c.at.isoformat(), "author": c.author, "kind": c.kind, "text": c.text}
+                for c in self.comments
+            ],
+            "submitted_by": self.submitted_by,
+            "approved_by": self.approved_by,
+            "approved_at": self.approved_at.isoformat() if self.approved_at else None,
+            "approval_override": self.approval_override,
+            "review_outcome": self.review_outcome,
             "na_justification": self.na_justification,
             "occurrence": self.occurrence,
             "updated_at": self.updated_at.isoformat(),
@@ -51,6 +64,11 @@ def _name(session: Session, person_id: int | None) -> str | None:
     return person.name if person is not None else None
 
 
+def _email(session: Session, person_id: int | None) -> str | None:
+    person = session.get(Person, person_id) if person_id is not None else None
+    return person.email if person is not None else None
+
+
 def detail(*, session: Session, requirement_id: int, history_limit: int = 200) -> ItemDetail:
     item = get_item(session, requirement_id)
     entry = session.get(CatalogueEntry, item.entry_id)
@@ -59,12 +77,17 @@ def detail(*, session: Session, requirement_id: int, history_limit: int = 200) -
         row=queries.row(session=session, requirement_id=requirement_id),
         summary=entry.summary,
         evidence_expected=tuple(entry.evidence),
-        notes=item.notes,
+        comments=tuple(queries.comments(session=session, requirement_id=requirement_id)),
         na_justification=item.na_justification,
         occurrence=item.occurrence,
         updated_at=item.updated_at,
         owner_name=_name(session, item.owner_id),
         reviewer_name=_name(session, item.reviewer_id),
+        submitted_by=_email(session, item.submitted_by),
+        approved_by=_email(session, item.approved_by),
+        approved_at=item.approved_at,
+        approval_override=item.approval_override,
+        review_outcome=item.review_outcome.value if item.review_outcome else None,
         evidence=tuple(evidence.list_evidence(session=session, requirement_id=requirement_id)),
         history=tuple(
             queries.audit_rows(session=session, entity=Entity.REQUIREMENT.value,

@@ -32,6 +32,7 @@ from gpaitracker.models import (
     AIModel,
     AuditEvent,
     CatalogueEntry,
+    Comment,
     EvidenceLink,
     Person,
     Requirement,
@@ -79,7 +80,7 @@ class Filters:
     owner_id: int | None = None
     overdue: bool = False
     due_before: dt.date | None = None
-    text: str | None = None  # in the code, title, summary or notes
+    text: str | None = None  # in the code, title, summary or comments
     include_inactive: bool = False  # items no longer applicable or withdrawn
     requirement_ids: tuple[int, ...] | None = None
     limit: int | None = None
@@ -110,6 +111,7 @@ def register_query(filters: Filters | None = None, today: dt.date | None = None)
     f = filters or Filters()
     today = today or dt.date.today()
     r, m, e = Requirement.__table__.c, AIModel.__table__.c, CatalogueEntry.__table__.c  # type: ignore[attr-defined]
+    c = Comment.__table__.c  # type: ignore[attr-defined]
     owner, reviewer = aliased(Person), aliased(Person)
     evidence_count = (
         select(func.count())
@@ -173,7 +175,9 @@ def register_query(filters: Filters | None = None, today: dt.date | None = None)
             or_(
                 r.entry_id.in_(entries),
                 r.code.ilike(needle, escape="\\"),
-                r.notes.ilike(needle, escape="\\"),
+                r.id.in_(
+                    select(c.requirement_id).where(c.text.ilike(needle, escape="\\"))
+                ),
             )
         )
     query = query.order_by(r.due_date.is_(None), r.due_date, m.slug, r.code, r.occurrence)
@@ -258,3 +262,25 @@ def audit_rows(
         query = query.where(a.row_id == row_id)
     rows = session.execute(query.order_by(a.id.desc()).limit(limit)).all()
     return [AuditRow._make(r) for r in reversed(rows)]
+
+
+class CommentRow(NamedTuple):
+    id: int
+    at: dt.datetime
+    author: str | None  # email; None for comments the app wrote (migrated notes, merges)
+    author_name: str | None
+    kind: str  # comment, status, migrated, merged
+    text: str
+
+
+def comments(*, session: Session, requirement_id: int) -> list[CommentRow]:
+    """The item's comment thread, oldest first."""
+    c, p = Comment.__table__.c, Person.__table__.c  # type: ignore[attr-defined]
+    query = (
+        select(c.id, c.at, p.email, p.name, c.kind, c.text)
+        .select_from(Comment)
+        .outerjoin(Person, p.id == c.author_id)
+        .where(c.requirement_id == requirement_id)
+        .order_by(c.id)
+    )
+    return [CommentRow._make(r) for r in session.execute(query)]

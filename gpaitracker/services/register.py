@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from gpaitracker import audit, parse, rules, validation, workflow
@@ -20,7 +20,16 @@ from gpaitracker.changes import Changes
 from gpaitracker.db import changed_by_message, last_change
 from gpaitracker.enums import Entity, Priority, Role, Status
 from gpaitracker.errors import ConflictError, NotFoundError, ValidationError
-from gpaitracker.models import AIModel, CatalogueEntry, Person, Requirement, utcnow
+from gpaitracker.models import (
+    AIModel,
+    CatalogueEntry,
+    Comment,
+    Evidence,
+    EvidenceLink,
+    Person,
+    Requirement,
+    utcnow,
+)
 
 OWNER_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.REVIEWER})
 REQ = Entity.REQUIREMENT
@@ -76,6 +85,14 @@ def _for_write(
     return item, label
 
 
+def _refuse_if_closed(item: Requirement, label: str, what: str) -> None:
+    if item.status in workflow.CLOSED:
+        raise ValidationError(
+            f"{label} is {Status(item.status).value}; reopen it (status in_progress) to change "
+            f"its {what}"
+        )
+
+
 def _save(session: Session, actor: Actor, item: Requirement, changes: list[Change]) -> Changes:
     if changes:
         session.add(item)
@@ -116,20 +133,26 @@ def assign(
 ) -> Changes:
     """Set the owner and/or the reviewer; None clears the field, KEEP leaves it."""
     item, label = _for_write(session, requirement_id, expected_version)
+    _refuse_if_closed(item, label, "owner or reviewer")
     changes: list[Change] = []
+    new: dict[str, int | None] = {}
+    # Read everything first: a query between two attribute changes would flush the row twice.
     for field, wanted in (("owner", owner_id), ("reviewer", reviewer_id)):
-        if isinstance(wanted, _Keep):
+        if isinstance(wanted, _Keep) or wanted == getattr(item, f"{field}_id"):
             continue
-        attr = f"{field}_id"
-        old_id = getattr(item, attr)
         if wanted is not None:
             _assignee(session, wanted, field)
-        if wanted != old_id:
-            changes.append(Change("update", REQ, item.id, label, field,
-                                  _email(session, old_id), _email(session, wanted)))  # fmt: skip
-            setattr(item, attr, wanted)
-    if item.owner_id is not None and item.owner_id == item.reviewer_id:
+        new[field] = wanted
+        changes.append(Change("update", REQ, item.id, label, field,
+                              _email(session, getattr(item, f"{field}_id")),
+                              _email(session, wanted)))  # fmt: skip
+    owner = new.get("owner", item.owner_id)
+    if owner is not None and owner == new.get("reviewer", item.reviewer_id):
         raise ValidationError("reviewer must be someone other than the owner (four-eyes rule)")
+    for field, wanted in new.items():
+        setattr(item, f"{field}_id", wanted)
+    if "owner" in new and owner is not None and owner not in item.cycle_owner_ids:
+        item.cycle_owner_ids = [*item.cycle_owner_ids, owner]
     return _save(session, actor, item, changes)
 
 
@@ -143,6 +166,7 @@ def set_due(
     expected_version: int | None = None,
 ) -> Changes:
     item, label = _for_write(session, requirement_id, expected_version)
+    _refuse_if_closed(item, label, "due date")
     value = parse.date_in_range(due, "due date") if due is not None else None
     changes = []
     if value != item.due_date:
@@ -170,21 +194,33 @@ def set_priority(
 
 
 @write_service(Permission.EDIT)
-def set_notes(
-    *,
-    session: Session,
-    actor: Actor,
-    requirement_id: int,
-    notes: str,
-    expected_version: int | None = None,
+def add_comment(
+    *, session: Session, actor: Actor, requirement_id: int, text: str, kind: str = "comment"
 ) -> Changes:
-    item, label = _for_write(session, requirement_id, expected_version)
-    value = validation.text(notes, "notes", max_chars=validation.MAX_NOTE_CHARS)
-    changes = []
-    if value != item.notes:
-        changes.append(Change("update", REQ, item.id, label, "notes", item.notes, value))
-        item.notes = value
-    return _save(session, actor, item, changes)
+    """Append to the item's comment thread; comments are never edited or removed."""
+    item = get_item(session, requirement_id)
+    _comment(session, actor, item, key_of(session, item), text, kind)
+    return audit.change_set(session)
+
+
+def _comment(
+    session: Session, actor: Actor, item: Requirement, label: str, text: str, kind: str
+) -> None:
+    body = validation.text(text, "comment", max_chars=validation.MAX_NOTE_CHARS, required=True)
+    assert item.id is not None
+    session.add(Comment(requirement_id=item.id, author_id=actor.id, kind=kind, text=body))
+    audit.record(session, actor, [Change("comment", REQ, item.id, label, "comment", None, body)])
+
+
+def _state(item: Requirement) -> workflow.ItemState:
+    return workflow.ItemState(
+        status=Status(item.status),
+        owner_id=item.owner_id,
+        reviewer_id=item.reviewer_id,
+        review_outcome=Status(item.review_outcome) if item.review_outcome else None,
+        submitted_by=item.submitted_by,
+        cycle_owner_ids=tuple(item.cycle_owner_ids or ()),
+    )
 
 
 @write_service(Permission.EDIT)
@@ -195,34 +231,75 @@ def change_status(
     requirement_id: int,
     status: Status,
     note: str = "",
+    override: bool = False,
     expected_version: int | None = None,
 ) -> Changes:
-    """Move an item through the workflow; a done recurring item creates its next occurrence."""
+    """Move an item through the workflow (see workflow.py); the note becomes a comment.
+
+    Asking for done or not_applicable while working submits the item for review; asking
+    for it while in review approves it. A done recurring item creates its next occurrence.
+    """
     item, label = _for_write(session, requirement_id, expected_version)
-    target = Status(status)
     note = validation.text(note, "note", max_chars=validation.MAX_NOTE_CHARS)
-    workflow.check_transition(
-        Status(item.status), target, actor_id=actor.id, owner_id=item.owner_id,
-        justification=note,
-    )  # fmt: skip
-    changes = [Change("status", REQ, item.id, label, "status", item.status, target)]
-    if target == Status.NOT_APPLICABLE:
-        changes.append(Change("update", REQ, item.id, label, "na_justification",
-                              item.na_justification, note))  # fmt: skip
-        item.na_justification = note
-    elif note:
-        stamped = f"{dt.date.today().isoformat()} {actor.email}: {note}"
-        value = f"{item.notes}\n{stamped}".strip()
-        validation.text(value, "notes", max_chars=validation.MAX_NOTE_CHARS)
-        changes.append(Change("update", REQ, item.id, label, "notes", item.notes, value))
-        item.notes = value
-    item.status = target
-    item.completed_at = utcnow() if target == Status.DONE else None
-    result = _save(session, actor, item, changes)
-    if target == Status.DONE:
+    step = workflow.plan(_state(item), Status(status), actor_id=actor.id,
+                         actor_is_admin=actor.role == Role.ADMIN, note=note,
+                         override=override)  # fmt: skip
+    with session.no_autoflush:  # one UPDATE of the row, however many lookups happen
+        changes = [Change("status", REQ, item.id, label, "status", item.status, step.status)]
+        warnings: list[str] = []
+        now = utcnow()
+        if step.kind == "submit":
+            item.review_outcome, item.submitted_by, item.submitted_at = step.outcome, actor.id, now
+            item.approved_by, item.approved_at, item.approval_override = None, None, False
+            changes.append(Change("submit", REQ, item.id, label, "review_outcome", None,
+                                  step.outcome))  # fmt: skip
+            if step.outcome == Status.NOT_APPLICABLE:
+                changes.append(Change("update", REQ, item.id, label, "na_justification",
+                                      item.na_justification, note))  # fmt: skip
+                item.na_justification = note
+        elif step.kind == "approve":
+            item.approved_by, item.approved_at, item.approval_override = actor.id, now, step.override
+            changes.append(Change("approve", REQ, item.id, label, "approved_by", None, actor.email))
+            if step.override:
+                changes.append(Change("override", REQ, item.id, label, "reviewer",
+                                      _email(session, item.reviewer_id), actor.email))  # fmt: skip
+            if step.status == Status.DONE and not _has_valid_evidence(session, item):
+                warnings.append(f"{label} was approved with no valid evidence attached")
+                changes.append(Change("approve", REQ, item.id, label, "evidence", None,
+                                      "none valid"))  # fmt: skip
+            item.review_outcome = None
+        else:  # move, send back or reopen: any submission or approval is over
+            item.review_outcome, item.submitted_by, item.submitted_at = None, None, None
+            if step.kind == "reopen":
+                item.approved_by, item.approved_at, item.approval_override = None, None, False
+                item.cycle_owner_ids = [item.owner_id] if item.owner_id is not None else []
+        item.status = step.status
+        item.completed_at = now if step.status == Status.DONE else None
+    session.add(item)
+    session.flush()
+    audit.record(session, actor, changes)
+    if note and step.outcome != Status.NOT_APPLICABLE:
+        _comment(session, actor, item, label, note, "status")
+    if step.status == Status.DONE:
         _schedule_next(session, actor, item)
-        result = audit.change_set(session)
-    return result
+    result = audit.change_set(session)
+    return Changes(result.rows, result.created, tuple(warnings))
+
+
+def _has_valid_evidence(session: Session, item: Requirement, today: dt.date | None = None) -> bool:
+    today = today or dt.date.today()
+    ev = Evidence.__table__.c  # type: ignore[attr-defined]
+    link = EvidenceLink.__table__.c  # type: ignore[attr-defined]
+    found = session.execute(
+        select(ev.id)
+        .select_from(Evidence)
+        .join(EvidenceLink, link.evidence_id == ev.id)
+        .where(link.requirement_id == item.id)
+        .where(or_(ev.valid_until.is_(None), ev.valid_until >= today))
+        .where(or_(ev.valid_from.is_(None), ev.valid_from <= today))
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _schedule_next(session: Session, actor: Actor, item: Requirement) -> None:
@@ -248,6 +325,7 @@ def _schedule_next(session: Session, actor: Actor, item: Requirement) -> None:
         reviewer_id=item.reviewer_id,
         priority=item.priority,
         due_date=rules.add_months(base, entry.recurrence_months),
+        cycle_owner_ids=[item.owner_id] if item.owner_id is not None else [],
     )
     session.add(nxt)
     session.flush()

@@ -107,14 +107,20 @@ def test_working_an_item_end_to_end(cli_home):
     ok("status", key, "in_review", home=cli_home, env={"GPAITRACKER_USER": "olga@provider.eu"})
     err = user_error("status", key, "done", "--as", "olga@provider.eu", home=cli_home)
     assert "four-eyes" in err
-    ok("status", key, "done", "--as", "rita@provider.eu", "--note", "MDF approved", home=cli_home)
+    approved = ok("status", key, "done", "--as", "rita@provider.eu", "--note", "MDF approved",
+                  home=cli_home)  # fmt: skip
+    assert "approved with no valid evidence" in approved.stderr
     shown = json.loads(ok("show", key, "--format", "json", home=cli_home).stdout)
     assert shown["status"] == "done"
     assert shown["owner"] == "olga@provider.eu"
     assert shown["due"] == "2027-01-15"
-    assert "MDF approved" in shown["notes"]
+    assert [c["text"] for c in shown["comments"]] == ["MDF approved"]
+    assert (shown["submitted_by"], shown["approved_by"]) == ("olga@provider.eu",
+                                                            "rita@provider.eu")  # fmt: skip
     text = ok("show", key, home=cli_home).stdout
     assert "Technical documentation" in text
+    assert "approved   by rita@provider.eu" in text
+    assert "evidence   none attached" in text
     done = json.loads(ok("list", "--status", "done", "--format", "json", home=cli_home).stdout)
     assert [i["key"] for i in done] == [key]
     mine = ok("list", "--owner", "olga@provider.eu", "--format", "csv", home=cli_home).stdout
@@ -262,3 +268,13 @@ def test_audit_history_follows_an_email_change(cli_home):
                           home=cli_home).stdout)  # fmt: skip
     assert [e["field"] for e in trail] == ["name", "role", "email"]
     assert len({e["row_id"] for e in trail}) == 1
+
+
+def test_note_adds_to_the_thread_and_escapes_on_the_terminal(cli_home):
+    key = "atlas-2/AIA-53-1-a"
+    ok("note", key, "first", home=cli_home)
+    ok("note", key, "second\n\x1b[31mFAKE ROW", "--as", "olga@provider.eu", home=cli_home)
+    shown = json.loads(ok("show", key, "--format", "json", home=cli_home).stdout)
+    assert [c["text"] for c in shown["comments"]] == ["first", "second\n\x1b[31mFAKE ROW"]
+    text = ok("show", key, home=cli_home).stdout
+    assert "\x1b" not in text and "second\\n\\x1b[31mFAKE ROW" in text

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from gpaitracker import parse
 from gpaitracker.enums import Entity, Role
-from gpaitracker.models import AuditEvent, Requirement
+from gpaitracker.models import AuditEvent, Comment, Requirement
 from gpaitracker.services import ai_models, lookup, people
 from gpaitracker.services.workspace import Workspace
 
@@ -48,9 +48,11 @@ def snapshot(ws_or_register):
     register = getattr(ws_or_register, "register", ws_or_register)
     with register.engine.connect() as conn:
         events = conn.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        comments = conn.execute(select(func.count()).select_from(Comment)).scalar_one()
         items = conn.execute(
             select(Requirement.id, Requirement.status, Requirement.owner_id,
-                   Requirement.due_date, Requirement.notes, Requirement.row_version)
+                   Requirement.reviewer_id, Requirement.due_date, Requirement.approved_by,
+                   Requirement.row_version)
             .order_by(Requirement.id)
         ).all()  # fmt: skip
-    return events, items
+    return events, comments, items

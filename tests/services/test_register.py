@@ -42,26 +42,26 @@ def _status(ws, email, status, key=KEY, **kw):
 
 
 def test_assign_due_priority_notes_are_saved_audited_and_reported(reg):
-    before_events, _ = snapshot(reg)
+    before_events, _, _ = snapshot(reg)
     rid = item_id(reg, KEY)
     changes = reg.write(register.assign, requirement_id=rid, owner_id=person_id(reg, OLGA),
                         reviewer_id=person_id(reg, RITA))  # fmt: skip
     assert changes.ids(Entity.REQUIREMENT) == {rid} and not changes.created
     reg.write(register.set_due, requirement_id=rid, due=dt.date(2026, 12, 1))
     reg.write(register.set_priority, requirement_id=rid, priority=Priority.HIGH)
-    as_person(reg, OLGA).write(register.set_notes, requirement_id=rid,
-                               notes="Draft MDF v0.3 shared")  # fmt: skip
+    as_person(reg, OLGA).write(register.add_comment, requirement_id=rid,
+                               text="Draft MDF v0.3 shared")  # fmt: skip
     row = _row(reg)
     assert (row.owner, row.reviewer, row.due, row.priority) == (
         OLGA, RITA, dt.date(2026, 12, 1), Priority.HIGH,
     )  # fmt: skip
-    assert row.version == 5
+    assert row.version == 4  # a comment does not change the item row
     detail = reg.read(item_detail.detail, requirement_id=rid)
-    assert detail.notes == "Draft MDF v0.3 shared"
+    assert [(c.author, c.text) for c in detail.comments] == [(OLGA, "Draft MDF v0.3 shared")]
     assert detail.owner_name == "Olga"
     assert [h.field for h in detail.history][-5:] == ["owner", "reviewer", "due_date",
-                                                     "priority", "notes"]  # fmt: skip
-    after_events, _ = snapshot(reg)
+                                                     "priority", "comment"]  # fmt: skip
+    after_events, _, _ = snapshot(reg)
     assert after_events - before_events == 5  # owner, reviewer, due, priority, notes
 
 
@@ -73,8 +73,85 @@ def test_full_workflow_with_four_eyes(reg):
     with pytest.raises(PermissionDenied, match="four-eyes"):
         _status(reg, OLGA, "done")
     assert snapshot(reg) == before
-    _status(reg, RITA, "done")
+    changes = _status(reg, RITA, "done")
     assert _row(reg).status == Status.DONE
+    assert changes.notes == (f"{KEY} was approved with no valid evidence attached",)
+    detail = reg.read(item_detail.detail, requirement_id=item_id(reg, KEY))
+    assert (detail.submitted_by, detail.approved_by) == (OLGA, RITA)
+    assert not detail.approval_override
+
+
+def test_comments_are_a_thread_and_status_notes_join_it(reg):
+    _assign(reg)
+    rid = item_id(reg, KEY)
+    as_person(reg, OLGA).write(register.add_comment, requirement_id=rid, text="first")
+    _status(reg, OLGA, "in_progress")
+    _status(reg, OLGA, "blocked", note="waiting for the vendor")
+    as_person(reg, RITA).write(register.add_comment, requirement_id=rid, text="second")
+    detail = reg.read(item_detail.detail, requirement_id=rid)
+    assert [(c.author, c.kind, c.text) for c in detail.comments] == [
+        (OLGA, "comment", "first"), (OLGA, "status", "waiting for the vendor"),
+        (RITA, "comment", "second"),
+    ]  # fmt: skip
+    with pytest.raises(ValidationError, match="comment must not be empty"):
+        reg.write(register.add_comment, requirement_id=rid, text="  ")
+
+
+def test_a_done_item_changes_owner_reviewer_or_due_date_only_by_reopening(reg):
+    _assign(reg)
+    _status(reg, OLGA, "in_review")
+    _status(reg, RITA, "done")
+    rid = item_id(reg, KEY)
+    before = snapshot(reg)
+    with pytest.raises(ValidationError, match="reopen it"):
+        reg.write(register.assign, requirement_id=rid, reviewer_id=person_id(reg, ADA))
+    with pytest.raises(ValidationError, match="reopen it"):
+        reg.write(register.set_due, requirement_id=rid, due=dt.date(2030, 1, 1))
+    assert snapshot(reg) == before
+    _status(reg, ADA, "in_progress", note="auditor asked for the v2 form")
+    reg.write(register.assign, requirement_id=rid, reviewer_id=person_id(reg, ADA))
+    detail = reg.read(item_detail.detail, requirement_id=rid)
+    assert detail.approved_by is None and detail.row.reviewer == ADA
+
+
+def test_ownership_hops_do_not_open_a_way_around_four_eyes(reg):
+    """Hand the item to a colleague, have it approved... by yourself: refused."""
+    rid = item_id(reg, KEY)
+    reg.write(register.assign, requirement_id=rid, owner_id=person_id(reg, OLGA))
+    _status(reg, OLGA, "in_progress")
+    reg.write(register.assign, requirement_id=rid, owner_id=None)
+    with pytest.raises(ValidationError, match="needs an owner"):
+        _status(reg, OLGA, "in_review")
+    reg.write(register.assign, requirement_id=rid, owner_id=person_id(reg, RITA))
+    _status(reg, RITA, "in_review")
+    with pytest.raises(PermissionDenied, match="owned it since"):
+        _status(reg, OLGA, "done")
+    _status(reg, ADA, "done")
+    assert reg.read(item_detail.detail, requirement_id=rid).approved_by == ADA
+
+
+def test_admin_override_is_recorded_and_flagged(reg):
+    _assign(reg)
+    _status(reg, OLGA, "in_review")
+    with pytest.raises(PermissionDenied, match="named reviewer"):
+        _status(reg, ADA, "done")
+    _status(reg, ADA, "done", override=True)
+    rid = item_id(reg, KEY)
+    detail = reg.read(item_detail.detail, requirement_id=rid)
+    assert detail.approval_override and detail.approved_by == ADA
+    assert ("override", "reviewer", RITA, ADA) in [
+        (h.action, h.field, h.old, h.new) for h in detail.history
+    ]
+
+
+def test_not_applicable_is_decided_by_two_people(reg):
+    _assign(reg)
+    _status(reg, OLGA, "not_applicable", note="never placed on the EU market")
+    assert _row(reg).status == Status.IN_REVIEW
+    with pytest.raises(PermissionDenied, match="four-eyes"):
+        _status(reg, OLGA, "not_applicable")
+    _status(reg, RITA, "not_applicable")
+    assert _row(reg).status == Status.NOT_APPLICABLE
 
 
 @pytest.mark.parametrize(
@@ -88,7 +165,7 @@ def test_full_workflow_with_four_eyes(reg):
         (parse.status, "finished", "status 'finished' is not one of"),
         (parse.email, "not-an-email", "'not-an-email' is not an email"),
         (parse.item_key, "atlas-2", "key 'atlas-2' is not like"),
-        (parse.item_key, "atlas-2/X\n", "is not like"),
+        (parse.item_key, "atlas-2/X\nY", "is not like"),
         (lambda t: parse.row_id(t, "evidence id"), "9" * 400, "is not a whole number"),
         (lambda t: parse.row_id(t, "evidence id"), "٣", "is not a whole number"),
         (parse.flop, "NaN", "is not a number"),
@@ -107,9 +184,10 @@ def test_text_is_refused_at_the_door_naming_field_and_value(parser, text, messag
         (register.set_due, {"due": dt.date(1999, 12, 31)}, "due date 1999-12-31 is outside"),
         (register.change_status, {"status": Status.DONE}, "from not_started to done"),
         (register.change_status, {"status": Status.NOT_APPLICABLE}, "justification"),
+        (register.change_status, {"status": Status.IN_REVIEW}, "needs an owner"),
         (register.assign, {"owner_id": 9999}, "owner id 9999 is not in the register"),
-        (register.set_notes, {"notes": "x" * 10_000_000}, "notes is 10000000 characters"),
-        (register.set_notes, {"notes": "bad \udcff byte"}, "not valid UTF-8"),
+        (register.add_comment, {"text": "x" * 10_000_000}, "comment is 10000000 characters"),
+        (register.add_comment, {"text": "bad \udcff byte"}, "not valid UTF-8"),
     ],
 )
 def test_bad_values_are_refused_with_field_and_value_and_change_nothing(reg, fn, kw, message):
@@ -166,18 +244,22 @@ def test_write_racing_a_concurrent_change_is_refused_by_the_version_counter(reg)
 
     rid = item_id(reg, KEY)
     with session_scope(reg.register) as first:
-        stale = first.get(Requirement, rid)
-        as_person(reg, OLGA).write(register.set_due, requirement_id=rid, due=dt.date(2026, 1, 1))
-        stale.notes = "written over a newer row"
-        with pytest.raises(ConflictError, match=f"{KEY} was changed by {OLGA}"):
-            first.flush()
-    assert reg.read(item_detail.detail, requirement_id=rid).notes == ""
+        stale = first.get(Requirement, rid)  # read, then the read transaction ends
+    as_person(reg, OLGA).write(register.set_due, requirement_id=rid, due=dt.date(2026, 1, 1))
+    with (
+        pytest.raises(ConflictError, match=f"{KEY} was changed by {OLGA}"),
+        session_scope(reg.register, write=True) as second,
+    ):
+        stale.na_justification = "written over a newer row"
+        second.add(stale)
+    assert reg.read(item_detail.detail, requirement_id=rid).row.due == dt.date(2026, 1, 1)
 
 
 def test_not_applicable_keeps_justification(reg):
     rid = item_id(reg, KEY)
-    reg.write(register.change_status, requirement_id=rid, status=Status.NOT_APPLICABLE,
-              note="model withdrawn before EU launch")  # fmt: skip
+    _assign(reg)
+    _status(reg, OLGA, "not_applicable", note="model withdrawn before EU launch")
+    _status(reg, RITA, "not_applicable")
     detail = reg.read(item_detail.detail, requirement_id=rid)
     assert detail.na_justification == "model withdrawn before EU launch"
 
