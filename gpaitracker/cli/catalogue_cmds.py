@@ -3,110 +3,68 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gpaitracker import catalogue as catalogue_files
 from gpaitracker.cli import output
-from gpaitracker.cli.context import Context
-from gpaitracker.db import session_scope
-from gpaitracker.errors import NotFoundError
-from gpaitracker.models import Catalogue
-from gpaitracker.services import catalogue_upgrade, catalogues
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from gpaitracker.services.workspace import Workspace
 
 
-def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
-    from sqlmodel import col, select
+def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import catalogue_reads
 
-    with session_scope(ctx.register) as s:
-        rows = []
-        query = select(Catalogue).order_by(col(Catalogue.catalogue_id), col(Catalogue.published))
-        for cat in s.exec(query).all():
-            if not args.all and not cat.active:
-                continue
-            assert cat.id is not None
-            entries = catalogues.entries_of(session=s, catalogue_pk=cat.id)
-            tracked = sum(catalogues.is_tracked(e) for e in entries)
-            rows.append(
-                [
-                    cat.catalogue_id,
-                    cat.version,
-                    cat.published,
-                    cat.active,
-                    len(entries),
-                    tracked,
-                    cat.title,
-                ]
-            )
     headers = ["id", "version", "published", "active", "entries", "tracked", "title"]
+    rows = [
+        [c.catalogue_id, c.version, c.published, c.active, c.entries, c.tracked, c.title]
+        for c in ws.read(catalogue_reads.catalogue_summaries, include_inactive=args.all)
+    ]
+    output.emit(args.format, headers, rows)
+    return 0
+
+
+def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import catalogue_reads
+
+    data = ws.read(catalogue_reads.entry, code=args.code).as_dict()
     if args.format == "json":
-        output.as_json([dict(zip(headers, r, strict=True)) for r in rows])
-    else:
-        output.table(headers, rows)
+        output.as_json(data)
+        return 0
+    for k, v in data.items():
+        if v not in (None, [], ""):
+            shown = "; ".join(v) if isinstance(v, list) else v
+            print(f"{k:18} {output.cell(shown)}")
     return 0
 
 
-def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register) as s:
-        for cat in catalogues.active_catalogues(session=s):
-            assert cat.id is not None
-            for e in catalogues.entries_of(session=s, catalogue_pk=cat.id):
-                if e.code == args.code:
-                    data = {
-                        "code": e.code, "catalogue": f"{cat.catalogue_id}@{cat.version}",
-                        "kind": e.kind, "parent": e.parent_code, "title": e.title,
-                        "reference": e.reference, "summary": e.summary,
-                        "applies": json.loads(e.applies), "due": e.due_rule,
-                        "recurrence_months": e.recurrence_months,
-                        "evidence": json.loads(e.evidence), "kpis": json.loads(e.kpis),
-                    }  # fmt: skip
-                    if args.format == "json":
-                        output.as_json(data)
-                    else:
-                        for k, v in data.items():
-                            if v not in (None, [], ""):
-                                shown = "; ".join(v) if isinstance(v, list) else v
-                                print(f"{k:18} {shown}")
-                    return 0
-    raise NotFoundError(f"catalogue code {args.code!r} is not in any catalogue in use")
+def _file(args: argparse.Namespace) -> Path | None:
+    return Path(args.file) if getattr(args, "file", None) else None
 
 
-def cmd_diff(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register) as s:
-        for new in _pending(s, args):
-            for line in catalogue_upgrade.diff(session=s, new=new).lines():
-                print(line)
+def cmd_diff(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import catalogue_upgrade
+
+    for new in ws.read(catalogue_upgrade.pending, file=_file(args)):
+        for line in ws.read(catalogue_upgrade.diff, new=new).lines():
+            print(output.safe(line))
     return 0
 
 
-def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register, write=True) as s:
-        actor = ctx.actor(s)
-        pending = _pending(s, args)
-        if not pending:
-            print("The register already uses the newest version of every catalogue.")
-        for new in pending:
-            plan, touched = catalogue_upgrade.upgrade(session=s, actor=actor, new=new)
-            for line in plan.lines():
-                print(line)
-            print(f"  {len(touched)} register items updated")
+def cmd_upgrade(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.enums import Entity
+    from gpaitracker.services import catalogue_upgrade
+
+    pending = ws.read(catalogue_upgrade.pending, file=_file(args))
+    if not pending:
+        print("The register already uses the newest version of every catalogue.")
+    for new in pending:
+        plan = ws.read(catalogue_upgrade.diff, new=new)
+        changes = ws.write(catalogue_upgrade.upgrade, new=new)
+        for line in plan.lines():
+            print(output.safe(line))
+        print(f"  {len(changes.ids(Entity.REQUIREMENT))} register items updated")
     return 0
-
-
-def _pending(session: Session, args: argparse.Namespace) -> list[catalogue_files.CatalogueFile]:
-    """The named file (diff() explains if it cannot apply), or the newer built-in versions."""
-    if getattr(args, "file", None):
-        return [catalogue_files.load_file(Path(args.file))]
-    out = []
-    for cat in catalogue_files.shipped():
-        current = catalogue_upgrade.active_version(session, cat.id)
-        if current is None or (current.published, current.version) < (cat.published, cat.version):
-            out.append(cat)
-    return out
 
 
 def add_parsers(

@@ -6,31 +6,26 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from gpaitracker import checks
 from gpaitracker.cli import output
-from gpaitracker.cli.context import Context
-from gpaitracker.db import session_scope
-from gpaitracker.errors import ValidationError
-from gpaitracker.evidence_store import EvidenceStore, Progress
-from gpaitracker.services import evidence, evidence_expiry, register
+
+if TYPE_CHECKING:
+    from gpaitracker.services.workspace import Workspace
 
 EXIT_PROBLEM = 3
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _store(ctx: Context) -> EvidenceStore:
-    return EvidenceStore.of_home(ctx.register.home)
-
-
-def _progress() -> Progress | None:
+def _progress() -> Callable[[int, int], None] | None:
     """A percentage on stderr when someone is watching; silent in scripts."""
     if not sys.stderr.isatty():
         return None
     last = [-1]
 
     def show(done: int, total: int) -> None:
-        pct = 100 if not total else done * 100 // total
+        pct = 100 if not total else min(100, done * 100 // total)
         if pct != last[0]:
             last[0] = pct
             print(f"\r{pct:3d}% of {total:,} bytes", end="", file=sys.stderr, flush=True)
@@ -40,111 +35,145 @@ def _progress() -> Progress | None:
     return show
 
 
-def _evidence_id(value: str) -> int:
-    if not value.isdigit():
-        raise ValidationError(f"evidence id {value!r} is not a number")
-    return int(value)
+def cmd_add(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import parse
+    from gpaitracker.enums import Entity
+    from gpaitracker.services import evidence, evidence_import, lookup
 
-
-def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
+    details = {
+        "title": args.title,
+        "description": args.description,
+        "valid_from": parse.optional_date(args.valid_from, "valid-from date"),
+        "valid_until": parse.optional_date(args.valid_until, "valid-until date"),
+    }
+    item_id = ws.read(lookup.requirement_id, key=args.key)
     source = args.source
-    is_url = bool(_SCHEME.match(source)) and not os.path.lexists(source)
-    if is_url:
-        with session_scope(ctx.register, write=True) as s:
-            ev = evidence.add_link_evidence(
-                session=s, actor=ctx.actor(s), key=args.key, url=source, title=args.title,
-                description=args.description, valid_from=args.valid_from,
-                valid_until=args.valid_until,
-            )  # fmt: skip
-        print(f"evidence {ev.id}: link {ev.url} added to {args.key}")
+    key = output.safe(args.key)
+    if _SCHEME.match(source) and not os.path.lexists(source):
+        changes = ws.write(
+            evidence.add_link_evidence,
+            requirement_id=item_id,
+            url=source,
+            **details,
+        )
+        row = ws.read(evidence.get, evidence_id=changes.created_id(Entity.EVIDENCE))
+        print(f"evidence {row.id}: link {output.safe(row.url or '')} added to {key}")
         return 0
-    # Check what we can before the copy, and copy outside the write transaction so a big
-    # file does not hold the register's write lock.
-    with session_scope(ctx.register) as s:
-        evidence.check_new(
-            session=s, actor=ctx.actor(s), key=args.key, title=args.title,
-            description=args.description, valid_from=args.valid_from,
-            valid_until=args.valid_until,
-        )  # fmt: skip
-    obj = _store(ctx).import_file(source, _progress())
-    with session_scope(ctx.register, write=True) as s:
-        ev = evidence.add_file_evidence(
-            session=s, actor=ctx.actor(s), store=_store(ctx), key=args.key, path=obj,
-            title=args.title, description=args.description, valid_from=args.valid_from,
-            valid_until=args.valid_until,
-        )  # fmt: skip
+    changes, obj = evidence_import.import_file(
+        ws,
+        requirement_id=item_id,
+        path=source,
+        progress=_progress(),
+        **details,
+    )
     same = " (same bytes already stored)" if obj.deduplicated else ""
-    print(f"evidence {ev.id}: {obj.name} ({obj.size:,} bytes, sha256 {obj.sha256}) "
-          f"added to {args.key}{same}")  # fmt: skip
+    print(
+        f"evidence {changes.created_id(Entity.EVIDENCE)}: {output.safe(obj.name)} "
+        f"({obj.size:,} bytes, sha256 {obj.sha256}) added to {key}{same}"
+    )
     return 0
 
 
-def cmd_revise(ctx: Context, args: argparse.Namespace) -> int:
-    eid = _evidence_id(args.id)
-    obj = _store(ctx).import_file(args.file, _progress())
-    with session_scope(ctx.register, write=True) as s:
-        rev = evidence.add_revision(
-            session=s, actor=ctx.actor(s), store=_store(ctx), evidence_id=eid, path=obj,
-            note=args.note,
-        )  # fmt: skip
-    print(f"evidence {eid}: revision {rev.number} {obj.name} ({obj.size:,} bytes, "
-          f"sha256 {obj.sha256})")  # fmt: skip
+def cmd_revise(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import evidence, evidence_import, lookup
+
+    eid = ws.read(lookup.evidence_id, ref=args.id)
+    _, obj = evidence_import.import_revision(
+        ws, evidence_id=eid, path=args.file, note=args.note, progress=_progress()
+    )
+    row = ws.read(evidence.get, evidence_id=eid)
+    print(
+        f"evidence {eid}: revision {row.revision} {output.safe(obj.name)} "
+        f"({obj.size:,} bytes, sha256 {obj.sha256})"
+    )
     return 0
 
 
-def cmd_link(ctx: Context, args: argparse.Namespace) -> int:
-    eid = _evidence_id(args.id)
-    with session_scope(ctx.register, write=True) as s:
-        fn = evidence.unlink if args.remove else evidence.link
-        fn(session=s, actor=ctx.actor(s), evidence_id=eid, key=args.key)
-    print(f"evidence {eid}: {'unlinked from' if args.remove else 'linked to'} {args.key}")
+def cmd_link(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import evidence, lookup
+
+    eid = ws.read(lookup.evidence_id, ref=args.id)
+    item_id = ws.read(lookup.requirement_id, key=args.key)
+    ws.write(
+        evidence.unlink if args.remove else evidence.link, evidence_id=eid, requirement_id=item_id
+    )
+    done = "unlinked from" if args.remove else "linked to"
+    print(f"evidence {eid}: {done} {output.safe(args.key)}")
     return 0
 
 
-def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register) as s:
-        if args.expired:
-            rows = evidence.expired(session=s)
-        elif args.expiring is not None:
-            rows = evidence.expiring_within(session=s, days=args.expiring)
-        else:
-            rows = evidence.list_evidence(session=s)
-        if args.key:
-            item, model = register.get_by_key(session=s, key=args.key)
-            key = register.key_of(item, model)
-            rows = [r for r in rows if key in r.keys]
-    headers = ["id", "title", "kind", "state", "valid_until", "revision", "size", "keys"]
-    data = [
-        {"id": r.id, "title": r.title, "kind": r.kind, "state": r.state(), "url": r.url,
-         "valid_from": r.valid_from, "valid_until": r.valid_until, "revision": r.revision,
-         "sha256": r.sha256, "size": r.size, "name": r.name, "keys": r.keys}
-        for r in rows
-    ]  # fmt: skip
+def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from gpaitracker.services import evidence, lookup
+
+    item_id = ws.read(lookup.requirement_id, key=args.key) if args.key else None
+    today = dt.date.today()
+    if args.expired:
+        rows = ws.read(evidence.expired, today=today, requirement_id=item_id)
+    elif args.expiring is not None:
+        rows = ws.read(
+            evidence.expiring_within, days=args.expiring, today=today, requirement_id=item_id
+        )
+    else:
+        rows = ws.read(evidence.list_evidence, requirement_id=item_id)
     if args.format == "json":
-        output.as_json(data)
+        output.as_json([r.as_dict(today) for r in rows])
         return 0
-    output.table(headers, [[d[h] if h != "keys" else ", ".join(r.keys) for h in headers]
-                           for d, r in zip(data, rows, strict=True)])  # fmt: skip
+    headers = ["id", "title", "kind", "state", "valid_until", "revision", "size", "keys"]
+    output.table(
+        headers,
+        [
+            [
+                r.id,
+                r.title,
+                r.kind,
+                r.state(today),
+                r.valid_until,
+                r.revision,
+                r.size,
+                ", ".join(r.keys),
+            ]
+            for r in rows
+        ],
+    )
     print(f"{len(rows)} evidence")
     return 0
 
 
-def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register) as s:
-        out = evidence.export(
-            session=s, store=_store(ctx), evidence_id=_evidence_id(args.id), out_path=args.out,
-            revision=args.revision, progress=_progress(),
-        )  # fmt: skip
-    print(f"exported to {out} (SHA-256 verified)")
+def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import evidence_export, lookup
+
+    eid = ws.read(lookup.evidence_id, ref=args.id)
+    out = ws.read(
+        evidence_export.export,
+        store=ws.store,
+        evidence_id=eid,
+        out_path=args.out,
+        revision=args.revision,
+        progress=_progress(),
+    )
+    print(f"exported to {output.safe(str(out))} (SHA-256 verified)")
     return 0
 
 
-def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
-    result = checks.verify_store(ctx.register, _progress())
-    for path in result.unreferenced + result.temp_files:
-        print(f"note: {path} is not used by any evidence ('gpaitracker check --gc' removes it)")
-    for problem in result.problems:
-        print(f"PROBLEM: {problem}", file=sys.stderr)
+def cmd_verify(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import checks
+
+    result = checks.verify_store(ws.register, _progress())
+    shown = checks.SHOWN_PER_KIND
+    leftovers = [str(p) for p in result.unreferenced + result.temp_files]
+    for path in leftovers[:shown]:
+        print(
+            f"note: {output.safe(path)} is not used by any evidence "
+            "('gpaitracker check --gc' removes it)"
+        )
+    if len(leftovers) > shown:
+        print(f"... and {len(leftovers) - shown} more unused file(s)")
+    for problem in result.problems[:shown]:
+        print(f"PROBLEM: {output.safe(problem)}", file=sys.stderr)
+    if len(result.problems) > shown:
+        print(f"... and {len(result.problems) - shown} more evidence problem(s)", file=sys.stderr)
     if result.problems:
         print(f"{len(result.problems)} problem(s) found", file=sys.stderr)
         return EXIT_PROBLEM
@@ -152,23 +181,25 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reopen(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register, write=True) as s:
-        actor = ctx.actor(s)
-        if args.auto is not None:
-            evidence_expiry.set_reopen_on_expiry(session=s, actor=actor, enabled=args.auto == "on")
-        flagged = evidence_expiry.done_with_only_expired(session=s)
-        reopened = evidence_expiry.reopen_expired(session=s, actor=actor)
-        enabled = evidence_expiry.reopen_on_expiry(session=s)
-    for key in reopened:
-        print(f"{key}: reopened (in_progress), all its evidence has expired")
-    if not enabled:
-        for key in flagged:
-            print(f"{key}: done, but all its evidence has expired")
+def cmd_reopen(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.enums import Entity
+    from gpaitracker.services import evidence_expiry, queries
+
+    if args.auto is not None:
+        ws.write(evidence_expiry.set_reopen_on_expiry, enabled=args.auto == "on")
+    if not ws.read(evidence_expiry.reopen_on_expiry):
+        for item in ws.read(evidence_expiry.done_with_only_expired):
+            print(f"{item.key}: done, but all its evidence has expired")
         setting = evidence_expiry.REOPEN_SETTING
         print(f"not reopened: setting {setting} is off (turn on with --auto on)")
-    elif not reopened:
+        return 0
+    reopened = ws.write(evidence_expiry.reopen_expired).ids(Entity.REQUIREMENT)
+    if not reopened:
         print("no done items with only expired evidence")
+        return 0
+    only = queries.Filters(requirement_ids=tuple(sorted(reopened)), include_inactive=True)
+    for row in sorted(ws.read(queries.list_rows, filters=only), key=lambda r: r.key):
+        print(f"{row.key}: reopened (in_progress), all its evidence has expired")
     return 0
 
 
@@ -217,8 +248,8 @@ def add_parsers(
     )
     p.set_defaults(func=cmd_verify)
 
-    p = ev_sub.add_parser("reopen-expired", parents=[common],
-                          help="reopen done items whose evidence has all expired")  # fmt: skip
-    p.add_argument("--auto", choices=["on", "off"],
-                   help="first turn reopening on expiry on or off")  # fmt: skip
+    p = ev_sub.add_parser(
+        "reopen-expired", parents=[common], help="reopen done items whose evidence has all expired"
+    )
+    p.add_argument("--auto", choices=["on", "off"], help="first turn reopening on expiry on or off")
     p.set_defaults(func=cmd_reopen)

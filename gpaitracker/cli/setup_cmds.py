@@ -1,15 +1,19 @@
-"""init, organisation, model and person commands."""
+"""init, demo, org and model commands: creating the register and describing the provider."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import socket
+from typing import TYPE_CHECKING, Any
 
 from gpaitracker.cli import output
-from gpaitracker.cli.context import Context
-from gpaitracker.db import session_scope
-from gpaitracker.services import ai_models, catalogues, organisation, people, queries, scope
+
+if TYPE_CHECKING:
+    from gpaitracker.services.scope import ScopePlan
+    from gpaitracker.services.workspace import Workspace
+
+NOT_YET = "Nothing changed yet: run again with --yes to apply these changes to the register."
 
 
 def default_admin() -> tuple[str, str]:
@@ -19,122 +23,154 @@ def default_admin() -> tuple[str, str]:
     return user, f"{user}@{host}.local".lower()
 
 
-def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
+def _pinned(values: list[str] | None) -> dict[str, str]:
+    from gpaitracker import parse
+    from gpaitracker.errors import ValidationError
+
+    pinned = {}
+    for value in values or []:
+        cat_id, sep, version = value.partition("=")
+        if not sep or not cat_id.strip() or not version.strip():
+            raise ValidationError(
+                f"catalogue version {parse.show(value)} is not like "
+                "ID=VERSION (e.g. gpai-code=draft-3)"
+            )
+        pinned[cat_id.strip()] = version.strip()
+    return pinned
+
+
+def cmd_init(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import organisation, people
+
     name, email = default_admin()
-    pinned = dict(p.split("=", 1) for p in args.catalogue_version or [])
-    with session_scope(ctx.register, write=True) as s:
-        org, admin = organisation.create_register(
-            session=s,
-            name=args.organisation,
-            admin_name=args.admin_name or name,
-            admin_email=args.admin_email or email,
-            non_eu=args.non_eu,
-            sme=args.sme,
-            signatory=args.signatory,
-            pinned_catalogues=pinned,
-        )
-        print(f"Created register for {org.name} at {ctx.register.url}")
-        print(f"First admin: {admin.name} <{admin.email}>")
+    ws.create(
+        organisation.create_register,
+        name=args.organisation,
+        admin_name=args.admin_name or name,
+        admin_email=args.admin_email or email,
+        non_eu=args.non_eu,
+        sme=args.sme,
+        signatory=args.signatory,
+        pinned_catalogues=_pinned(args.catalogue_version),
+    )
+    org = ws.read(organisation.get)
+    admin_id = ws.read(people.first_admin_id)
+    assert admin_id is not None
+    admin = ws.read(people.get, person_id=admin_id)
+    print(f"Created register for {output.safe(org.name)} at {output.safe(ws.url)}")
+    print(f"First admin: {output.safe(admin.name)} <{admin.email}>")
     return 0
 
 
-def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
-    from gpaitracker.evidence_store import EvidenceStore
-    from gpaitracker.services import demo
+def cmd_demo(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import demo, queries
 
     name, email = default_admin()
-    with session_scope(ctx.register, write=True) as s:
-        demo.create(session=s, admin_name=name, admin_email=email,
-                    store=EvidenceStore.of_home(ctx.register.home))  # fmt: skip
-        rows = queries.list_rows(session=s)
-    overdue = sum(r.rag == "red" for r in rows)
-    print(f"Created the example register of Northwind AI SA at {ctx.register.url}")
-    print(f"3 models, {len(rows)} register items, {overdue} red. Try: gpaitracker list --overdue")
+    ws.create(demo.create, store=ws.store, admin_name=name, admin_email=email)
+    rows = ws.read(queries.list_rows)
+    red = sum(r.rag == "red" for r in rows)
+    print(f"Created the example register of Northwind AI SA at {output.safe(ws.url)}")
+    print(f"3 models, {len(rows)} register items, {red} red. Try: gpaitracker list --overdue")
     return 0
 
 
-def cmd_org_show(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register) as s:
-        org = organisation.get(session=s)
-        data = {
-            "name": org.name,
-            "non_eu": org.non_eu,
-            "sme": org.sme,
-            "signatory": org.signatory,
-        }
+def cmd_org_show(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import organisation
+
+    org = ws.read(organisation.get)
+    data = {"name": org.name, "non_eu": org.non_eu, "sme": org.sme, "signatory": org.signatory}
     if args.format == "json":
         output.as_json(data)
     else:
         for k, v in data.items():
-            print(f"{k:10} {output._cell(v)}")
+            print(f"{k:10} {output.cell(v)}")
     return 0
 
 
-def cmd_org_edit(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register, write=True) as s:
-        org, plans, applied = organisation.update(
-            session=s,
-            actor=ctx.actor(s),
-            confirm=args.yes,
-            name=args.name,
-            non_eu=args.non_eu,
-            sme=args.sme,
-            signatory=args.signatory,
-        )
-        _print_plans(plans, applied)
-        if applied:
-            print(f"Updated organisation {org.name}")
-    return 0
-
-
-def _print_plans(plans: list[scope.ScopePlan], applied: bool) -> None:
+def _print_plans(plans: list[ScopePlan]) -> None:
     for plan in plans:
         for line in plan.lines():
-            print(line)
-    if plans and not applied:
-        print("Nothing changed yet: run again with --yes to apply these changes to the register.")
+            print(output.safe(line))
 
 
-def cmd_model_add(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register, write=True) as s:
-        model = ai_models.add_model(
-            session=s,
-            actor=ctx.actor(s),
-            name=args.name,
-            placed_on_market=args.placed_on_market,
-            version=args.version or "",
-            training_flop=args.flop,
-            open_source=args.open_source,
-            systemic_risk=args.systemic_risk,
-            threshold_date=args.threshold_date,
-        )
-        count = len(ai_models.requirements_of(session=s, model=model))
-        print(f"Added model {model.name} (key {model.slug}) with {count} register items")
+def cmd_org_edit(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import organisation
+
+    flags = {"non_eu": args.non_eu, "sme": args.sme, "signatory": args.signatory}
+    plans = ws.read(organisation.preview_update, **flags)
+    _print_plans(plans)
+    if plans and not args.yes:
+        print(NOT_YET)
+        return 0
+    ws.write(organisation.update, name=args.name, confirm=bool(plans), **flags)
+    print(f"Updated organisation {output.safe(ws.read(organisation.get).name)}")
     return 0
 
 
-def cmd_model_edit(ctx: Context, args: argparse.Namespace) -> int:
-    with session_scope(ctx.register, write=True) as s:
-        model, plan, applied = ai_models.update_model(
-            session=s,
-            actor=ctx.actor(s),
-            ref=args.model,
-            confirm=args.yes,
-            name=args.name,
-            version=args.version,
-            placed_on_market=args.placed_on_market,
-            training_flop=args.flop,
-            open_source=args.open_source,
-            systemic_risk=args.systemic_risk,
-            threshold_date=args.threshold_date,
-        )
-        _print_plans([] if plan.empty else [plan], applied)
-        if applied:
-            print(f"Updated model {model.name} (key {model.slug})")
+def cmd_model_add(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import parse
+    from gpaitracker.enums import Entity
+    from gpaitracker.services import ai_models
+
+    changes = ws.write(
+        ai_models.add_model,
+        name=args.name,
+        placed_on_market=parse.date(args.placed_on_market, "placed-on-market date"),
+        version=args.version or "",
+        training_flop=parse.flop(args.flop),
+        open_source=args.open_source,
+        systemic_risk=args.systemic_risk,
+        threshold_date=parse.optional_date(args.threshold_date, "threshold date"),
+    )
+    model = ws.read(ai_models.get, model_id=changes.created_id(Entity.MODEL))
+    print(
+        f"Added model {output.safe(model.name)} (key {model.slug}) "
+        f"with {model.item_count} register items"
+    )
     return 0
 
 
-def cmd_model_list(ctx: Context, args: argparse.Namespace) -> int:
+def _model_facts(args: argparse.Namespace) -> dict[str, Any]:
+    """The facts given on the command line, parsed; those not given are left out."""
+    from gpaitracker import parse
+
+    facts: dict[str, Any] = {"open_source": args.open_source, "systemic_risk": args.systemic_risk}
+    if args.placed_on_market is not None:
+        facts["placed_on_market"] = parse.date(args.placed_on_market, "placed-on-market date")
+    if args.flop is not None:
+        facts["training_flop"] = parse.flop(args.flop)  # '' clears it
+    if args.threshold_date is not None:
+        facts["threshold_date"] = parse.optional_date(args.threshold_date, "threshold date")
+    return facts
+
+
+def cmd_model_edit(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import ai_models, lookup
+
+    facts = _model_facts(args)
+    model_id = ws.read(lookup.model_id, ref=args.model)
+    plan = ws.read(ai_models.preview_update, model_id=model_id, **facts)
+    if not plan.empty:
+        _print_plans([plan])
+        if not args.yes:
+            print(NOT_YET)
+            return 0
+    ws.write(
+        ai_models.update_model,
+        model_id=model_id,
+        confirm=not plan.empty,
+        name=args.name,
+        version=args.version,
+        **facts,
+    )
+    model = ws.read(ai_models.get, model_id=model_id)
+    print(f"Updated model {output.safe(model.name)} (key {model.slug})")
+    return 0
+
+
+def cmd_model_list(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import ai_models
+
     headers = [
         "slug",
         "name",
@@ -144,33 +180,20 @@ def cmd_model_list(ctx: Context, args: argparse.Namespace) -> int:
         "open_source",
         "systemic_risk",
     ]
-    with session_scope(ctx.register) as s:
-        org = organisation.get(session=s)
-        rows = []
-        for m in ai_models.list_models(session=s):
-            facts = catalogues.facts_for(org, m)
-            rows.append(
-                [
-                    m.slug,
-                    m.name,
-                    m.version,
-                    m.placed_on_market,
-                    m.training_flop,
-                    m.open_source,
-                    facts.systemic_risk,
-                ]  # fmt: skip
-            )
-    _emit(args.format, headers, rows)
+    rows = [
+        [
+            m.slug,
+            m.name,
+            m.version,
+            m.placed_on_market,
+            m.training_flop,
+            m.open_source,
+            m.systemic_risk,
+        ]
+        for m in ws.read(ai_models.list_models)
+    ]
+    output.emit(args.format, headers, rows)
     return 0
-
-
-def _emit(fmt: str, headers: list[str], rows: list[list[object]]) -> None:
-    if fmt == "json":
-        output.as_json([dict(zip(headers, r, strict=True)) for r in rows])
-    elif fmt == "csv":
-        output.as_csv(headers, rows)
-    else:
-        output.table(headers, rows)
 
 
 def add_parsers(
@@ -189,10 +212,10 @@ def add_parsers(
         metavar="ID=VERSION",
         help="start on an older built-in catalogue version (e.g. gpai-code=draft-3)",
     )
-    p.set_defaults(func=cmd_init)
+    p.set_defaults(func=cmd_init, creates=True)
 
     p = sub.add_parser("demo", parents=[common], help="create an example register to explore")
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_demo, creates=True)
 
     org = sub.add_parser("org", parents=[common], help="the organisation profile")
     org_sub = org.add_subparsers(dest="org_command", required=True, metavar="COMMAND")
@@ -216,28 +239,39 @@ def add_parsers(
     model_sub = model.add_subparsers(dest="model_command", required=True, metavar="COMMAND")
     p = model_sub.add_parser("add", parents=[common], help="add a model and fill its register")
     p.add_argument("name")
-    p.add_argument("--placed-on-market", required=True, metavar="DATE",
-                   help="date placed (or to be placed) on the EU market, YYYY-MM-DD")  # fmt: skip
+    p.add_argument(
+        "--placed-on-market",
+        required=True,
+        metavar="DATE",
+        help="date placed (or to be placed) on the EU market, YYYY-MM-DD",
+    )
     p.add_argument("--version", help="model version label")
     p.add_argument("--flop", metavar="N", help="cumulative training compute in FLOP, e.g. 3e24")
-    p.add_argument("--open-source", action="store_true",
-                   help="released under a free and open-source licence (Art. 53(2))")  # fmt: skip
-    p.add_argument("--systemic-risk", action="store_true",
-                   help="designated as a model with systemic risk")  # fmt: skip
-    p.add_argument("--threshold-date", metavar="DATE",
-                   help="when compute met or was foreseen to meet 1e25 FLOP")  # fmt: skip
+    p.add_argument(
+        "--open-source",
+        action="store_true",
+        help="released under a free and open-source licence (Art. 53(2))",
+    )
+    p.add_argument(
+        "--systemic-risk", action="store_true", help="designated as a model with systemic risk"
+    )
+    p.add_argument(
+        "--threshold-date",
+        metavar="DATE",
+        help="when compute met or was foreseen to meet 1e25 FLOP",
+    )
     p.set_defaults(func=cmd_model_add)
     p = model_sub.add_parser("edit", parents=[common], help="change a model's facts (re-scopes)")
     p.add_argument("model", help="model slug or name")
     p.add_argument("--name")
     p.add_argument("--version")
     p.add_argument("--placed-on-market", metavar="DATE")
-    p.add_argument("--flop", metavar="N")
+    p.add_argument("--flop", metavar="N", help="training compute in FLOP ('' if unknown)")
     p.add_argument("--open-source", dest="open_source", action="store_true", default=None)
     p.add_argument("--not-open-source", dest="open_source", action="store_false")
     p.add_argument("--systemic-risk", dest="systemic_risk", action="store_true", default=None)
     p.add_argument("--not-systemic-risk", dest="systemic_risk", action="store_false")
-    p.add_argument("--threshold-date", metavar="DATE")
+    p.add_argument("--threshold-date", metavar="DATE", help="YYYY-MM-DD, or - to clear")
     p.add_argument("--yes", action="store_true", help="apply the scope changes shown")
     p.set_defaults(func=cmd_model_edit)
     p = model_sub.add_parser("list", parents=[common], help="list models")
