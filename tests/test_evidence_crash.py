@@ -9,10 +9,10 @@ import time
 import pytest
 
 from gpaitracker import checks
-from gpaitracker.db import Register, create_register_engine, session_scope
-from gpaitracker.evidence_store import EvidenceStore
-from gpaitracker.services import ai_models, evidence, people
-from tests.conftest import ADMIN_EMAIL
+from gpaitracker.db import Register, create_register_engine
+from gpaitracker.services import evidence, evidence_import, lookup
+from gpaitracker.services.workspace import Workspace
+from tests.services.helpers import add_model
 
 ROUNDS = 50
 KEYS = ["atlas-2/AIA-53-1-a", "atlas-2/AIA-53-1-b"]
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and 
 
 def _import_forever(home, url, sources, seed):  # runs in the forked child
     rng = random.Random(seed)
-    reg = Register(create_register_engine(url), home, url)
-    store = EvidenceStore.of_home(home)
+    ws = Workspace(Register(create_register_engine(url), home, url))
+    items = [ws.read(lookup.requirement_id, key=key) for key in KEYS]
     scratch = home.parent / f"fresh-{seed}.bin"
     while True:
         if rng.random() < 0.5:
@@ -30,21 +30,16 @@ def _import_forever(home, url, sources, seed):  # runs in the forked child
         else:
             scratch.write_bytes(os.urandom(rng.randint(1, 4) << 20))
             source = scratch
-        with session_scope(reg, write=True) as s:
-            actor = people.get_by_email(session=s, email=ADMIN_EMAIL)
-            latest = evidence.list_evidence(session=s)
-            files = [r.id for r in latest if r.kind == "file"]
-            if files and rng.random() < 0.3:
-                evidence.add_revision(session=s, actor=actor, store=store,
-                                      evidence_id=rng.choice(files), path=source)  # fmt: skip
-            else:
-                evidence.add_file_evidence(session=s, actor=actor, store=store,
-                                           key=rng.choice(KEYS), path=source)  # fmt: skip
+        files = [r.id for r in ws.read(evidence.list_evidence) if r.kind == "file"]
+        if files and rng.random() < 0.3:
+            evidence_import.import_revision(ws, evidence_id=rng.choice(files), path=source)
+        else:
+            evidence_import.import_file(ws, requirement_id=rng.choice(items), path=source)
 
 
-def test_sigkill_during_imports_never_corrupts(org_register, admin, tmp_path):
-    with session_scope(org_register, write=True) as s:
-        ai_models.add_model(session=s, actor=admin, name="Atlas 2", placed_on_market="2025-09-01")
+def test_sigkill_during_imports_never_corrupts(org_ws, tmp_path):
+    add_model(org_ws, name="Atlas 2")
+    org_register = org_ws.register
     org_register.engine.dispose()
     rng = random.Random(20260802)
     sources = []

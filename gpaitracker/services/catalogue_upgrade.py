@@ -297,15 +297,19 @@ def _merge(session: Session, keep: Requirement, gone: Requirement, slug: str) ->
             change(attr, None, getattr(gone, attr))
     # Comments are append-only: the kept item gets a copy of each, marked with its origin.
     comment = Comment.__table__.c  # type: ignore[attr-defined]
-    for at, author, text in session.execute(
+    assert keep.id is not None
+    for row in session.execute(
         select(comment.at, comment.author_id, comment.text)
         .where(comment.requirement_id == gone.id)
         .order_by(comment.id)
     ):
-        assert keep.id is not None
-        session.add(Comment(requirement_id=keep.id, author_id=author, at=at, kind="merged",
-                            text=f"[from {gone_key}] {text}"))  # fmt: skip
-        change("comment", None, f"[from {gone_key}] {text}")
+        text = f"[from {gone_key}] {row.text}"
+        session.add(
+            Comment(
+                requirement_id=keep.id, author_id=row.author_id, at=row.at, kind="merged", text=text
+            )
+        )
+        change("comment", None, text)
     slower = min(Status(keep.status), Status(gone.status), key=_PROGRESS.__getitem__)
     if slower != keep.status:
         change("status", keep.status, slower)

@@ -1,42 +1,57 @@
-"""`gpaitracker evidence ...` and `check --gc` as a user runs them, in a subprocess."""
+"""`gpaitracker evidence ...` and `check --gc` as a user runs them.
+
+Most tests run `main(argv)` in this process; one starts the installed command for real.
+"""
 
 import hashlib
+import io
 import json
 import os
 import time
+from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
-from gpaitracker.cli.main import build_parser
-from gpaitracker.db import session_scope
+from gpaitracker.cli.main import build_parser, main
+from gpaitracker.enums import Role, Status
 from gpaitracker.evidence_store import EvidenceStore
-from gpaitracker.services import ai_models, register
-from tests.conftest import run_cli
+from gpaitracker.services import people, register
+from tests.conftest import run_cli, run_main
+from tests.services.helpers import add_model, as_person, item_id, person_id
 
 KEY, KEY2 = "atlas-2/AIA-53-1-a", "atlas-2/AIA-53-1-b"
 
 
 @pytest.fixture
-def atlas(org_register, admin):
+def atlas(org_ws):
     """The register folder, with model Atlas 2 and its items."""
-    with session_scope(org_register, write=True) as s:
-        ai_models.add_model(session=s, actor=admin, name="Atlas 2", placed_on_market="2025-09-01")
-    org_register.engine.dispose()
-    return org_register.home
+    add_model(org_ws, name="Atlas 2")
+    return org_ws.home
 
 
 def ok(*args, home):
-    result = run_cli(*args, home=home)
+    result = run_main(*args, home=home)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-def test_add_list_export_verify(atlas, tmp_path):
+def test_add_list_export_verify_in_a_real_process(atlas, tmp_path):
     data = os.urandom(300_000)
     (tmp_path / "red team.pdf").write_bytes(data)
-    out = ok("evidence", "add", KEY, str(tmp_path / "red team.pdf"), "--title", "Red team Q3",
-             "--valid-until", "2099-12-31", home=atlas)  # fmt: skip
-    assert out.startswith("evidence 1: red team.pdf (300,000 bytes")
+    result = run_cli(
+        "evidence",
+        "add",
+        KEY,
+        str(tmp_path / "red team.pdf"),
+        "--title",
+        "Red team Q3",
+        "--valid-until",
+        "2099-12-31",
+        home=atlas,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("evidence 1: red team.pdf (300,000 bytes")
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
     ok("evidence", "add", KEY, "https://example.com/policy", home=atlas)
     rows = json.loads(ok("evidence", "list", KEY, "--format", "json", home=atlas))
     assert [(r["id"], r["title"], r["kind"], r["state"]) for r in rows] == [
@@ -44,6 +59,7 @@ def test_add_list_export_verify(atlas, tmp_path):
         (2, "https://example.com/policy", "link", "valid"),
     ]
     assert rows[0]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert rows[0]["valid_until"] == "2099-12-31" and rows[0]["keys"] == [KEY]
     assert "Red team Q3" in ok("evidence", "list", home=atlas)
     ok("evidence", "export", "1", "--out", str(tmp_path / "copy.pdf"), home=atlas)
     assert (tmp_path / "copy.pdf").read_bytes() == data
@@ -56,34 +72,77 @@ def test_revise_and_link(atlas, tmp_path):
     ok("evidence", "add", KEY, str(src), home=atlas)
     src.write_bytes(b"v2")
     assert "revision 2" in ok("evidence", "revise", "1", str(src), "--note", "annual", home=atlas)
-    ok("evidence", "link", "1", KEY2, home=atlas)
+    assert ok("evidence", "link", "1", KEY2, home=atlas) == f"evidence 1: linked to {KEY2}\n"
     rows = json.loads(ok("evidence", "list", KEY2, "--format", "json", home=atlas))
     assert [(r["id"], r["revision"], r["keys"]) for r in rows] == [(1, 2, [KEY, KEY2])]
     ok("evidence", "export", "1", "--revision", "1", "--out", str(tmp_path / "v1"), home=atlas)
     assert (tmp_path / "v1").read_bytes() == b"v1"
+    out = ok("evidence", "link", "1", KEY, "--remove", home=atlas)
+    assert out == f"evidence 1: unlinked from {KEY}\n"
+    err = run_main("evidence", "link", "1", KEY2, "--remove", home=atlas).stderr
+    assert (
+        err == f"gpaitracker: error: evidence 1 is only linked to {KEY2}; link it to "
+        "another item first\n"
+    )
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(atlas, tmp_path, monkeypatch):
+    src = tmp_path / "big.bin"
+    src.write_bytes(os.urandom(3 << 20))
+    monkeypatch.setenv("GPAITRACKER_HOME", str(atlas))
+    out, err = io.StringIO(), _Terminal()
+    with redirect_stdout(out), redirect_stderr(err):
+        assert main(["evidence", "add", KEY, str(src)]) == 0
+    assert out.getvalue().startswith("evidence 1: big.bin (3,145,728 bytes")
+    assert "\r100% of 3,145,728 bytes" in err.getvalue() and "%" not in out.getvalue()
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["add", KEY, "FILE", "--valid-until", "2026-13-01"],
-         "valid-until date '2026-13-01' is not a date"),
+        (
+            ["add", KEY, "FILE", "--valid-until", "2026-13-01"],
+            "valid-until date '2026-13-01' is not a date",
+        ),
+        (
+            ["add", KEY, "FILE", "--valid-from", "2026-02-01", "--valid-until", "2026-01-01"],
+            "valid-until date 2026-01-01 is before valid-from date 2026-02-01",
+        ),
         (["add", KEY, "FILE", "--title", "t" * 301], "title is 301 characters long"),
         (["add", KEY, "/dev/null"], "file /dev/null is a device"),
         (["add", KEY, "ftp://example.com/x"], "url 'ftp://example.com/x' must be an http"),
         (["add", KEY, "missing.pdf"], "missing.pdf does not exist"),
         (["add", "atlas-2/NOPE", "FILE"], "key 'atlas-2/NOPE' is not in the register"),
+        (["add", "no key", "FILE"], "key 'no key' is not like 'model-slug/CODE'"),
         (["export", "7", "--out", "x"], "evidence 7 is not in the register"),
-        (["revise", "abc", "FILE"], "evidence id 'abc' is not a number"),
+        (["revise", "abc", "FILE"], "evidence id 'abc' is not a whole number"),
+        (["link", "1", KEY2], "evidence 1 is not in the register"),
+        (["list", "atlas-2/NOPE"], "key 'atlas-2/NOPE' is not in the register"),
     ],
-)  # fmt: skip
+)
 def test_user_errors_are_one_line_exit_1(atlas, tmp_path, args, message):
     (tmp_path / "file.txt").write_bytes(b"x")
     args = [str(tmp_path / "file.txt") if a == "FILE" else a for a in args]
-    result = run_cli("evidence", *args, home=atlas)
-    assert result.returncode == 1
+    result = run_main("evidence", *args, home=atlas)
+    assert result.returncode == 1, result.stdout
     assert result.stderr.count("\n") == 1 and message in result.stderr
     assert "Traceback" not in result.stderr
+    assert list(EvidenceStore.of_home(atlas).objects()) == []
+
+
+def test_read_only_people_cannot_add(atlas, org_ws, tmp_path):
+    org_ws.write(people.add_person, name="Aud", email="aud@p.eu", role=Role.AUDITOR)
+    (tmp_path / "a.txt").write_bytes(b"a")
+    result = run_main(
+        "--as", "aud@p.eu", "evidence", "add", KEY, str(tmp_path / "a.txt"), home=atlas
+    )
+    assert result.returncode == 1
+    assert "person aud@p.eu has role auditor, which is read-only" in result.stderr
     assert list(EvidenceStore.of_home(atlas).objects()) == []
 
 
@@ -97,11 +156,24 @@ def test_verify_and_check_name_changed_and_missing_files(atlas, tmp_path):
     changed.write_bytes(b"tampered")
     store.path_of(hashlib.sha256(b"b.pdf").hexdigest()).unlink()
     for command in (["evidence", "verify"], ["check"]):
-        result = run_cli(*command, home=atlas)
+        result = run_main(*command, home=atlas)
         assert result.returncode == 3
         assert f"evidence 1 ('Doc a.pdf') revision 1: file {changed} was changed" in result.stderr
         assert "evidence 2 ('Doc b.pdf') revision 1: file" in result.stderr
         assert "is missing" in result.stderr
+
+
+def test_verify_prints_at_most_20_problems_then_a_count(atlas, tmp_path):
+    store = EvidenceStore.of_home(atlas)
+    for n in range(23):
+        (tmp_path / f"{n}.txt").write_bytes(f"file {n}".encode())
+        ok("evidence", "add", KEY, str(tmp_path / f"{n}.txt"), home=atlas)
+        store.path_of(hashlib.sha256(f"file {n}".encode()).hexdigest()).unlink()
+    result = run_main("evidence", "verify", home=atlas)
+    assert result.returncode == 3
+    lines = result.stderr.splitlines()
+    assert sum(line.startswith("PROBLEM: ") for line in lines) == 20
+    assert lines[-2:] == ["... and 3 more evidence problem(s)", "23 problem(s) found"]
 
 
 def test_check_reports_and_gc_removes_leftovers(atlas, tmp_path):
@@ -110,9 +182,10 @@ def test_check_reports_and_gc_removes_leftovers(atlas, tmp_path):
     orphan = store.import_file(tmp_path / "orphan")  # as if killed before the commit
     temp = store.root / ".tmp-killed"
     temp.write_bytes(b"half a file")
-    result = run_cli("check", home=atlas)
+    result = run_main("check", home=atlas)
     assert result.returncode == 0
     assert "1 unreferenced file(s) and 1 unfinished import(s)" in result.stdout
+    assert "not used by any evidence" in ok("evidence", "verify", home=atlas)
     assert "removed" not in ok("check", "--gc", home=atlas)  # too young: may be in progress
     old = time.time() - 3600
     for path in (temp, store.path_of(orphan.sha256)):
@@ -122,20 +195,46 @@ def test_check_reports_and_gc_removes_leftovers(atlas, tmp_path):
     assert list(store.objects()) == [] and store.temp_files() == []
 
 
-def test_reopen_expired(atlas, org_register, admin, tmp_path):
+def _make_done(ws, key):
+    """Owner Olga submits the item for review; reviewer Rita approves it as done."""
+    ws.write(people.add_person, name="Olga", email="olga@p.eu", role=Role.OFFICER)
+    ws.write(people.add_person, name="Rita", email="rita@p.eu", role=Role.REVIEWER)
+    rid = item_id(ws, key)
+    ws.write(
+        register.assign,
+        requirement_id=rid,
+        owner_id=person_id(ws, "olga@p.eu"),
+        reviewer_id=person_id(ws, "rita@p.eu"),
+    )
+    owner, reviewer = as_person(ws, "olga@p.eu"), as_person(ws, "rita@p.eu")
+    steps = ((owner, Status.IN_PROGRESS), (owner, Status.IN_REVIEW), (reviewer, Status.DONE))
+    for who, status in steps:
+        who.write(register.change_status, requirement_id=rid, status=status)
+
+
+def test_reopen_expired(atlas, org_ws, tmp_path):
     (tmp_path / "cert.pdf").write_bytes(b"cert")
-    ok("evidence", "add", KEY, str(tmp_path / "cert.pdf"), "--valid-until", "2020-01-01",
-       home=atlas)  # fmt: skip
-    with session_scope(org_register, write=True) as s:
-        for status in ("in_progress", "in_review", "done"):
-            register.change_status(session=s, actor=admin, key=KEY, status=status)
-    org_register.engine.dispose()
+    ok(
+        "evidence",
+        "add",
+        KEY,
+        str(tmp_path / "cert.pdf"),
+        "--valid-until",
+        "2020-01-01",
+        home=atlas,
+    )
+    _make_done(org_ws, KEY)
     assert "expired" in ok("evidence", "list", "--expired", home=atlas)
-    out = ok("evidence", "reopen-expired", home=atlas)
+    out = ok("--as", "olga@p.eu", "evidence", "reopen-expired", home=atlas)  # reading is enough
     assert f"{KEY}: done, but all its evidence has expired" in out and "not reopened" in out
+    result = run_main("--as", "olga@p.eu", "evidence", "reopen-expired", "--auto", "on", home=atlas)
+    assert result.returncode == 1 and "must be an admin" in result.stderr
     out = ok("evidence", "reopen-expired", "--auto", "on", home=atlas)
-    assert f"{KEY}: reopened (in_progress)" in out
+    assert out == f"{KEY}: reopened (in_progress), all its evidence has expired\n"
     assert json.loads(ok("show", KEY, "--format", "json", home=atlas))["status"] == "in_progress"
+    assert ok("evidence", "reopen-expired", home=atlas) == (
+        "no done items with only expired evidence\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from gpaitracker import checks
-from gpaitracker.enums import Entity, Role, Status
+from gpaitracker.enums import Entity, Priority, Role, Status
 from gpaitracker.errors import NotFoundError, PermissionDenied, StorageError, ValidationError
 from gpaitracker.evidence_store import Cancelled
 from gpaitracker.services import (
@@ -24,10 +24,11 @@ from gpaitracker.services import (
     queries,
     register,
 )
-from tests.services.helpers import add_model, as_person, item_id
+from tests.services.helpers import add_model, as_person, item_id, person_id
 
 KEY, KEY2 = "atlas-2/AIA-53-1-a", "atlas-2/AIA-53-1-b"
 TODAY = dt.date(2026, 6, 1)
+HIGH = Priority.HIGH
 
 
 @pytest.fixture
@@ -142,12 +143,13 @@ def test_import_reports_progress_and_copies_outside_the_write_lock(reg, tmp_path
     def progress(done, total):
         seen.append((done, total))
         if len(seen) == 2:  # mid-copy: another writer is not blocked by the import
-            other.write(register.set_notes, requirement_id=item_id(reg, KEY2), notes="meanwhile")
+            other.write(register.set_priority, requirement_id=item_id(reg, KEY2), priority=HIGH)
 
     add_file(reg, src, progress=progress)
     assert seen[0] == (0, size) and seen[-1] == (size, size)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
-    assert reg.read(queries.row, requirement_id=item_id(reg, KEY2)).evidence_count == 0
+    row = reg.read(queries.row, requirement_id=item_id(reg, KEY2))
+    assert (row.priority, row.evidence_count) == (HIGH, 0)
     assert checks.run_checks(reg.register).ok
 
 
@@ -338,13 +340,23 @@ def test_verify_names_changed_and_missing_files(reg, tmp_path):
 
 
 def _make_done(ws, key):
-    reviewer = as_person(ws, "rita@p.eu")
-    for status in (Status.IN_PROGRESS, Status.IN_REVIEW):
-        ws.write(register.change_status, requirement_id=item_id(ws, key), status=status)
-    reviewer.write(register.change_status, requirement_id=item_id(ws, key), status=Status.DONE)
+    """Owner Olga submits the item as done; reviewer Rita approves it."""
+    rid = item_id(ws, key)
+    ws.write(
+        register.assign,
+        requirement_id=rid,
+        owner_id=person_id(ws, "olga@p.eu"),
+        reviewer_id=person_id(ws, "rita@p.eu"),
+    )
+    owner, reviewer = as_person(ws, "olga@p.eu"), as_person(ws, "rita@p.eu")
+    steps = ((owner, Status.IN_PROGRESS), (owner, Status.IN_REVIEW), (reviewer, Status.DONE))
+    for who, status in steps:
+        who.write(register.change_status, requirement_id=rid, status=status)
+    assert ws.read(queries.row, requirement_id=rid).status == Status.DONE
 
 
 def test_expiry_queries_and_reopening_done_items(reg, tmp_path):
+    reg.write(people.add_person, name="Olga", email="olga@p.eu", role=Role.OFFICER)
     reg.write(people.add_person, name="Rita", email="rita@p.eu", role=Role.REVIEWER)
     src = tmp_path / "a.txt"
     src.write_bytes(b"a")
