@@ -10,7 +10,7 @@ from typing import cast
 
 from sqlalchemy import Connection, text
 
-from gpaitracker import audit
+from gpaitracker import audit, replay
 from gpaitracker.db import Register
 from gpaitracker.evidence_store import EvidenceStore
 
@@ -220,11 +220,22 @@ def collect_garbage(register: Register, min_age_s: float = GC_MIN_AGE_S) -> list
     return store.collect(set(_referenced(register)), min_age_s)
 
 
+def check_replay(register: Register, report: CheckReport) -> None:
+    """The tables against what the audit trail says they hold."""
+    with register.engine.connect() as conn:
+        findings = replay.replay(conn)
+    for finding in findings:
+        report.problem(f"register ({finding.kind})", f"register: {finding.message}")
+    if not findings:
+        report.notes.append("register: every row matches its audit trail")
+
+
 def run_checks(
     register: Register, progress: Progress | None = None, *, full: bool = False
 ) -> CheckReport:
     report = CheckReport()
     check_database(register, report)
     check_audit(register, report, progress, full=full)
+    check_replay(register, report)
     check_evidence(register, report, progress)
     return report

@@ -164,6 +164,15 @@ def session_scope(register: Register, *, write: bool = False) -> Iterator[Sessio
             session.connection(execution_options={"gpai_write": True})
         yield session
         session.commit()
+    except LookupError as exc:
+        session.rollback()
+        if type(exc) is not LookupError:  # KeyError, IndexError: bugs
+            raise
+        # SQLAlchemy's Enum type: a value stored outside the app that no enum member has.
+        raise StorageError(
+            f"the register holds a value GPAI Tracker does not know ({exc}); it was changed "
+            "outside GPAI Tracker"
+        ) from exc
     except StaleDataError as exc:
         stale = stale_rows(session)
         session.rollback()

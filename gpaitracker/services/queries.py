@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from gpaitracker import workflow
 from gpaitracker.enums import Priority, Status
+from gpaitracker.errors import StorageError
 from gpaitracker.models import (
     AIModel,
     AuditEvent,
@@ -209,10 +210,21 @@ def list_rows(
     rows = []
     for raw in result:
         values = list(raw)
-        values[si] = statuses[values[si]]
-        values[pi] = priorities[values[pi]]
+        try:
+            values[si] = statuses[values[si]]
+            values[pi] = priorities[values[pi]]
+        except KeyError:
+            raise _unknown_value(values[0], values[si], values[pi]) from None
         rows.append(make(values))
     return rows
+
+
+def _unknown_value(row_id: int, status: object, priority: object) -> StorageError:
+    field, value = ("status", status) if status not in _STATUS else ("priority", priority)
+    return StorageError(
+        f"register item id {row_id} has {field} {value!r}, which does not exist "
+        "(the register was changed outside GPAI Tracker)"
+    )
 
 
 def row(*, session: Session, requirement_id: int, today: dt.date | None = None) -> RegisterRow:
