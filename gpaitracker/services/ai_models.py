@@ -185,6 +185,7 @@ def add_model(
         "open_source",
         "designated_systemic_risk",
         "threshold_date",
+        "notes",
     )
     audit.record(
         session,

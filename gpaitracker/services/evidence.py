@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from gpaitracker import audit, parse, validation
 from gpaitracker.audit import Change
-from gpaitracker.authz import Actor, Permission, authorise, write_service
+from gpaitracker.authz import Actor, Permission, write_service
 from gpaitracker.changes import Changes
 from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError, StorageError, ValidationError
@@ -153,6 +153,9 @@ def _label(ev: Evidence) -> str:
     return f"evidence {ev.id}"
 
 
+# Declared like write services: they need the permission the write will need, so a person
+# who may not add evidence is told so before a long copy, not after it.
+@write_service(Permission.EDIT)
 def check_new(
     *,
     session: Session,
@@ -164,7 +167,6 @@ def check_new(
     valid_until: dt.date | None = None,
 ) -> None:
     """Refuse what would make adding evidence fail, before a long copy; changes nothing."""
-    authorise(session, actor, Permission.EDIT)
     get_item(session, requirement_id)
     if title:
         _title(title)
@@ -172,13 +174,18 @@ def check_new(
     _dates(valid_from, valid_until)
 
 
+@write_service(Permission.EDIT)
 def check_revision(*, session: Session, actor: Actor, evidence_id: int, note: str = "") -> None:
     """Refuse what would make adding a revision fail, before a long copy; changes nothing."""
-    authorise(session, actor, Permission.EDIT)
+    _check_revision(session, evidence_id, note)
+
+
+def _check_revision(session: Session, evidence_id: int, note: str) -> Evidence:
     ev = _get(session, evidence_id)
     if ev.kind != "file":
         raise ValidationError(f"evidence {evidence_id} is a link; only files have revisions")
     _note(note)
+    return ev
 
 
 def _link_changes(ev: Evidence, item_id: int, key: str, linked: bool) -> list[Change]:
@@ -220,7 +227,7 @@ def _new(
     session.add(EvidenceLink(evidence_id=ev.id, requirement_id=item.id))
     changes = [
         Change("create", EV, ev.id, _label(ev), f, None, getattr(ev, f))
-        for f in ("title", "kind", "url", "valid_from", "valid_until")
+        for f in ("title", "description", "kind", "url", "valid_from", "valid_until")
         if getattr(ev, f) is not None
     ]
     return ev, changes + _link_changes(ev, item.id, key_of(session, item), True)
@@ -335,9 +342,9 @@ def add_revision(
     note: str = "",
 ) -> Changes:
     """Add a new revision of a file already copied into the store; earlier ones stay."""
-    check_revision(session=session, actor=actor, evidence_id=evidence_id, note=note)
+    ev = _check_revision(session, evidence_id, note)
     _in_store(store, source)
-    change = _revision(session, actor, _get(session, evidence_id), source, note)
+    change = _revision(session, actor, ev, source, note)
     session.flush()
     audit.record(session, actor, [change])
     return audit.change_set(session)
