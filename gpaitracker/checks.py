@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from gpaitracker import audit, replay
 from gpaitracker.db import Register
@@ -56,8 +58,9 @@ def check_database(register: Register, report: CheckReport) -> None:
         if register.is_sqlite:
             results = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
             if results != ["ok"]:
-                for r in results:
-                    report.problem("database integrity", f"database integrity: {r}")
+                for result in results:
+                    for line in str(result).splitlines():
+                        report.problem("database integrity", f"database integrity: {line}")
             for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all():
                 report.problem(
                     "database",
@@ -234,8 +237,24 @@ def run_checks(
     register: Register, progress: Progress | None = None, *, full: bool = False
 ) -> CheckReport:
     report = CheckReport()
-    check_database(register, report)
-    check_audit(register, report, progress, full=full)
-    check_replay(register, report)
-    check_evidence(register, report, progress)
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("database", lambda: check_database(register, report)),
+        ("audit trail", lambda: check_audit(register, report, progress, full=full)),
+        ("register", lambda: check_replay(register, report)),
+        ("evidence", lambda: check_evidence(register, report, progress)),
+    ]
+    for what, step in steps:
+        try:
+            step()
+        except UNREADABLE as exc:
+            # A damaged file is what check is for: report it, then check what still reads.
+            report.problem("database", f"{what}: the register could not be read "
+                                       f"({unreadable_reason(exc)})")  # fmt: skip
     return report
+
+
+UNREADABLE = (DBAPIError, sqlite3.DatabaseError)
+
+
+def unreadable_reason(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", exc)).splitlines()[0]

@@ -34,8 +34,10 @@ class Register:
 
 
 def _busy_timeout_ms() -> int:
-    raw = os.environ.get("GPAITRACKER_BUSY_TIMEOUT_MS", "")
-    return int(raw) if raw.isdigit() else DEFAULT_BUSY_TIMEOUT_MS
+    raw = os.environ.get("GPAITRACKER_BUSY_TIMEOUT_MS", "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= 7:  # at most ~3 hours
+        return int(raw)
+    return DEFAULT_BUSY_TIMEOUT_MS
 
 
 def create_register_engine(url: str | URL) -> Engine:

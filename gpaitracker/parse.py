@@ -23,13 +23,23 @@ MAX_ID = 2**63 - 1
 MAX_FLOP = 1e40  # far above any model ever trained; keeps the arithmetic finite
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_INT = re.compile(r"[0-9]{1,19}")
+_INT = re.compile(r"[0-9]{1,100}")  # longer is refused as text; shorter is range-checked
 _FLOAT = re.compile(r"[0-9][0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9]{1,3})?")
 _KEY = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]{0,63})/(?P<code>[A-Za-z0-9][A-Za-z0-9._-]{0,63})"
                   r"(?:#(?P<occ>[0-9]{1,6}))?")  # fmt: skip
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}")
 
 E = TypeVar("E", bound=StrEnum)
+
+
+def utf8(text: str, field: str) -> str:
+    """The text itself, if it is valid Unicode (bytes that were not UTF-8 arrive as lone
+    surrogates in arguments and environment variables)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(f"{field} {show(text)} is not valid UTF-8 text") from None
+    return text
 
 
 def show(value: object, limit: int = 40) -> str:
@@ -54,7 +64,7 @@ class ItemKey:
 
 
 def item_key(text: str, field: str = "key") -> ItemKey:
-    match = _KEY.fullmatch(text.strip()) if isinstance(text, str) else None
+    match = _KEY.fullmatch(utf8(text, field).strip()) if isinstance(text, str) else None
     if not match:
         raise ValidationError(f"{field} {show(text)} is not like 'model-slug/CODE' or 'slug/CODE#2'")
     occ = match["occ"]
@@ -150,7 +160,7 @@ def role(text: str | Role) -> Role:
 
 
 def email(text: str, field: str = "email") -> str:
-    raw = text.strip().lower() if isinstance(text, str) else ""
+    raw = utf8(text, field).strip().lower() if isinstance(text, str) else ""
     if not _EMAIL.fullmatch(raw) or any(ord(c) < 32 or ord(c) == 127 for c in raw):
         raise ValidationError(f"{field} {show(text)} is not an email address")
     return raw

@@ -78,7 +78,7 @@ def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
         print("comments")
         for c in detail.comments:
             who = c.author or "GPAI Tracker"
-            print(f"  {output.cell(c.at)[:16]}  {output.safe(who)}: {output.safe(c.text)}")
+            print(f"  {c.at:%Y-%m-%d %H:%M}  {output.safe(who)}: {output.safe(c.text)}")
     return 0
 
 

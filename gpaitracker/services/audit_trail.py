@@ -48,6 +48,18 @@ def verify(
     progress: Callable[[int, int], None] | None = None,
 ) -> TrailReport:
     """Walk the whole chain; each anchor (a head kept elsewhere) must still be in it."""
+    try:
+        return _verify(register, anchors, progress)
+    except checks.UNREADABLE as exc:
+        reason = checks.unreadable_reason(exc)
+        return TrailReport((f"the audit trail could not be read ({reason})",), None, 0)
+
+
+def _verify(
+    register: Register,
+    anchors: tuple[audit.Head, ...],
+    progress: Callable[[int, int], None] | None,
+) -> TrailReport:
     problems: list[str] = []
     with register.engine.connect() as conn:
         for anchor in anchors:

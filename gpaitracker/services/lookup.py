@@ -41,7 +41,7 @@ def person_id(*, session: Session, email: str) -> int:
 
 def model_id(*, session: Session, ref: str) -> int:
     """A model by its slug or its exact name."""
-    text = ref.strip()
+    text = parse.utf8(ref, "model").strip()
     found = session.execute(select(AIModel.id).where(AIModel.slug == text.lower())).first()
     if found is None:
         found = session.execute(select(AIModel.id).where(AIModel.name == text)).first()
@@ -60,7 +60,7 @@ def evidence_id(*, session: Session, ref: str | int) -> int:
 def entity_ref(*, session: Session, ref: str) -> tuple[Entity, int]:
     """What an audit filter names: an item key, a person's email, a catalogue 'id@version',
     an evidence id, or a model slug or name."""
-    text = ref.strip()
+    text = parse.utf8(ref, "entity").strip()
     if "/" in text:
         return Entity.REQUIREMENT, requirement_id(session=session, key=text)
     if text.isascii() and text.isdigit():

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from gpaitracker import paths
+from gpaitracker import parse, paths
 from gpaitracker.authz import Actor
 from gpaitracker.db import Register, session_scope
 from gpaitracker.errors import NotFoundError, PermissionDenied
@@ -99,7 +99,7 @@ class Workspace:
                 raise NotFoundError(f"person {self._acting_email} is no longer in the register")
             return Actor.of(person)
         if self._acting_email:
-            address = self._acting_email.strip().lower()
+            address = parse.email(self._acting_email, "acting person")
             person = session.execute(select(Person).where(Person.email == address)).scalar()
             if person is None:
                 raise NotFoundError(f"person {self._acting_email!r} is not in the register")
