@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from gpaitracker.cli import output
 
 if TYPE_CHECKING:
+    from gpaitracker.services.queries import RegisterRow
     from gpaitracker.services.workspace import Workspace
 
 LIST_KEYS = ("key", "code", "title", "model", "status", "owner", "reviewer", "due", "rag",
@@ -37,14 +38,23 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
         return 0
     output.table(
         ["key", "status", "rag", "due", "owner", "title"],
-        [[r.key, r.status, r.rag, r.due, r.owner, r.title] for r in rows],
+        [[r.key, _status_text(r), r.rag, r.due, r.owner, r.title] for r in rows],
     )
-    print(f"{len(rows)} items")
+    inactive = sum(1 for r in rows if r.rag == "grey")
+    print(f"{len(rows)} items" + (f" ({inactive} no longer apply)" if inactive else ""))
     return 0
 
 
+def _status_text(row: RegisterRow) -> str:
+    if row.withdrawn:
+        return f"{row.status.value} (withdrawn)"
+    if not row.applicable:
+        return f"{row.status.value} (no longer applies)"
+    return row.status.value
+
+
 def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
-    from gpaitracker.services import item_detail, lookup
+    from gpaitracker.services import item_detail, lookup, queries
 
     item_id = ws.read(lookup.requirement_id, key=args.key)
     detail = ws.read(item_detail.detail, requirement_id=item_id)
@@ -63,6 +73,9 @@ def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
         print("expected   " + output.safe("; ".join(detail.evidence_expected)))
     if detail.na_justification:
         print(f"n/a why    {output.safe(detail.na_justification)}")
+    reason = queries.inactive_reason(row)
+    if reason:
+        print(f"applies    no: {reason}")
     if detail.review_outcome:
         print(f"in review  for {detail.review_outcome}, submitted by {detail.submitted_by}")
     if detail.approved_by:

@@ -8,6 +8,7 @@ than the query itself.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -93,11 +94,12 @@ def _key_expr(slug: Any, code: Any, occurrence: Any) -> Any:
     return slug + literal("/") + code + suffix
 
 
-def _rag_expr(status: Any, due: Any, today: dt.date) -> Any:
-    """The same rule as workflow.rag, in SQL."""
+def _rag_expr(status: Any, due: Any, today: dt.date, active: Any) -> Any:
+    """The same rule as workflow.rag, in SQL; items that no longer apply are grey."""
     amber_until = today + dt.timedelta(days=workflow.AMBER_DAYS)
     closed = [s.value for s in workflow.CLOSED]
     return case(
+        (~active, literal("grey")),
         (status == Status.BLOCKED.value, literal("red")),
         (status.in_(closed), literal("green")),
         (due.is_(None), literal("green")),
@@ -114,6 +116,7 @@ def register_query(filters: Filters | None = None, today: dt.date | None = None)
     r, m, e = Requirement.__table__.c, AIModel.__table__.c, CatalogueEntry.__table__.c  # type: ignore[attr-defined]
     c = Comment.__table__.c  # type: ignore[attr-defined]
     owner, reviewer = aliased(Person), aliased(Person)
+    active = and_(r.applicable.is_(True), r.withdrawn.is_(False))
     evidence_count = (
         select(func.count())
         .where(EvidenceLink.__table__.c.requirement_id == r.id)  # type: ignore[attr-defined]
@@ -136,7 +139,7 @@ def register_query(filters: Filters | None = None, today: dt.date | None = None)
         "reviewer_id": r.reviewer_id,
         "due": r.due_date,
         "priority": type_coerce(r.priority, String),
-        "rag": _rag_expr(r.status, r.due_date, today),
+        "rag": _rag_expr(r.status, r.due_date, today, active),
         "applicable": r.applicable,
         "withdrawn": r.withdrawn,
         "evidence_count": cast(evidence_count, Integer),
@@ -151,13 +154,16 @@ def register_query(filters: Filters | None = None, today: dt.date | None = None)
         .outerjoin(owner, owner.id == r.owner_id)
         .outerjoin(reviewer, reviewer.id == r.reviewer_id)
     )
-    if not f.include_inactive:
-        query = query.where(r.applicable.is_(True), r.withdrawn.is_(False))
+    if f.status == Status.NOT_APPLICABLE:
+        # Items re-scoped out of a model do not apply either, whatever their status was.
+        query = query.where(or_(r.status == Status.NOT_APPLICABLE, r.applicable.is_(False)))
+    elif not f.include_inactive:
+        query = query.where(active)
     if f.requirement_ids is not None:
         query = query.where(r.id.in_(f.requirement_ids))
     if f.model_id is not None:
         query = query.where(r.model_id == f.model_id)
-    if f.status is not None:
+    if f.status is not None and f.status != Status.NOT_APPLICABLE:
         query = query.where(r.status == Status(f.status))
     if f.owner_id is not None:
         query = query.where(r.owner_id == f.owner_id)
@@ -181,7 +187,10 @@ def register_query(filters: Filters | None = None, today: dt.date | None = None)
                 ),
             )
         )
-    query = query.order_by(r.due_date.is_(None), r.due_date, m.slug, r.code, r.occurrence)
+    # Catalogue order is document order: COP-SS-2.1 comes before COP-SS-10.1.
+    query = query.order_by(
+        r.due_date.is_(None), r.due_date, m.slug, e.catalogue_pk, e.position, r.occurrence
+    )
     if f.limit is not None:
         query = query.limit(f.limit).offset(f.offset)
     return query
@@ -296,3 +305,20 @@ def comments(*, session: Session, requirement_id: int) -> list[CommentRow]:
         .order_by(c.id)
     )
     return [CommentRow._make(r) for r in session.execute(query)]
+
+
+def inactive_reason(row: RegisterRow) -> str | None:
+    """Why an item is greyed out, or None while it applies."""
+    if row.withdrawn:
+        return "withdrawn from the catalogue (kept for the record)"
+    if not row.applicable:
+        return "no longer applies to this model (its facts changed; kept for the record)"
+    return None
+
+
+_NUMBER = re.compile(r"([0-9]+)")
+
+
+def natural_key(code: str) -> tuple[object, ...]:
+    """Sort key for codes: numbers by value, so COP-SS-2.1 comes before COP-SS-10.1."""
+    return tuple(int(part) if part.isdigit() else part.lower() for part in _NUMBER.split(code))

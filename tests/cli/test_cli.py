@@ -278,3 +278,24 @@ def test_note_adds_to_the_thread_and_escapes_on_the_terminal(cli_home):
     assert [c["text"] for c in shown["comments"]] == ["first", "second\n\x1b[31mFAKE ROW"]
     text = ok("show", key, home=cli_home).stdout
     assert "\x1b" not in text and "second\\n\\x1b[31mFAKE ROW" in text
+
+
+def test_items_that_no_longer_apply_look_different_and_are_found_as_not_applicable(cli_home):
+    ok("model", "add", "Titan", "--placed-on-market", "2026-09-01", "--flop", "3e25",
+       home=cli_home)  # fmt: skip
+    codes = [i["code"] for i in json.loads(
+        ok("list", "--model", "titan", "--format", "json", home=cli_home).stdout
+    ) if i["code"].startswith("COP-SS-")]  # fmt: skip
+    numbers = [tuple(int(n) for n in c.removeprefix("COP-SS-").split(".")) for c in codes]
+    assert numbers == sorted(numbers) and (10, 1) in numbers  # 2.1 before 10.1
+    ok("model", "edit", "titan", "--flop", "1e24", "--yes", home=cli_home)
+    default = ok("list", "--model", "titan", home=cli_home).stdout
+    assert "COP-SS-" not in default
+    everything = ok("list", "--model", "titan", "--all", home=cli_home).stdout
+    assert "(no longer applies)" in everything and " grey " in everything
+    na = json.loads(ok("list", "--status", "not_applicable", "--format", "json",
+                       home=cli_home).stdout)  # fmt: skip
+    assert {i["code"] for i in na} >= {"COP-SS-1.1", "COP-SS-10.1"}
+    assert all(i["rag"] == "grey" for i in na)
+    shown = ok("show", "titan/COP-SS-1.1", home=cli_home).stdout
+    assert "applies    no: no longer applies to this model" in shown

@@ -312,3 +312,10 @@ def test_filters_and_rag_in_sql_match_the_workflow_rule(reg):
     assert found == []  # LIKE wildcards in the search text are literal
     page = reg.read(queries.list_rows, filters=queries.Filters(limit=5, offset=2))
     assert [r.id for r in page] == [r.id for r in reg.read(queries.list_rows)][2:7]
+
+
+def test_codes_sort_naturally():
+    codes = ["COP-SS-10.1", "COP-SS-2.1", "COP-SS-2.10", "COP-SS-2.2", "AIA-53-1-a"]
+    assert sorted(codes, key=queries.natural_key) == [
+        "AIA-53-1-a", "COP-SS-2.1", "COP-SS-2.2", "COP-SS-2.10", "COP-SS-10.1",
+    ]  # fmt: skip
