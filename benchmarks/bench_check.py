@@ -7,31 +7,43 @@ figure times that audit part alone, in-process.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import inspect
+import itertools
 import statistics
 import subprocess
 from typing import Any
 
 from benchmarks.common import Result, Skipped, run, timed
-from benchmarks.shared_register import BigRegister, big_register
+from benchmarks.shared_register import ADMIN, BigRegister, big_register
 
 NEW_EVENTS = 100
 REPEAT = 3
 
 
 def _append_events(big: BigRegister, count: int) -> None:
-    """Record count more events on the register, as a day's edits would."""
-    from benchmarks.generate import admin_actor
-    from benchmarks.synthetic_audit import append_events, register_items
-    from gpaitracker.db import session_scope
-    from gpaitracker.migrate import open_register
+    """Make count edits through the services, as a day's work would (one event each)."""
+    from gpaitracker.services import register
+    from gpaitracker.services.workspace import Workspace
 
-    register = open_register(big.home)
-    try:
-        with session_scope(register, write=True) as s:
-            append_events(s, admin_actor(s), register_items(s), count)
-    finally:
-        register.engine.dispose()
+    with contextlib.closing(big.connect()) as con:
+        ids = [
+            r[0]
+            for r in con.execute(
+                "SELECT id FROM requirement WHERE status != 'done' ORDER BY random() LIMIT ?",
+                (count,),
+            )
+        ]
+    # Dates after any the generator set, and new in every round: each edit is a change.
+    first = dt.date(2030, 1, 1) + dt.timedelta(days=next(_rounds) * count)
+    with Workspace.open(big.home, acting=ADMIN) as ws:
+        for n, requirement_id in enumerate(ids):
+            day = first + dt.timedelta(days=n)
+            ws.write(register.set_due, requirement_id=requirement_id, due=day)
+
+
+_rounds = itertools.count()
 
 
 def _runs(times: list[float], scale: float = 1.0) -> str:

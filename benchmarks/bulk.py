@@ -34,8 +34,15 @@ def table(model: type[Any]) -> Table:
 
 def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows (dicts by column name) in batches, in the caller's transaction."""
+    if not rows:
+        return
+    target = table(model)
+    # Core would silently drop a key that names no column (say, one a migration removed).
+    unknown = set(rows[0]) - set(target.c.keys())
+    if unknown:
+        raise KeyError(f"table {target.name} has no column {', '.join(sorted(unknown))}")
     for start in range(0, len(rows), BATCH):
-        session.execute(insert(table(model)), rows[start : start + BATCH])
+        session.execute(insert(target), rows[start : start + BATCH])
 
 
 def versioned(model: type[Any], at: dt.datetime) -> dict[str, Any]:

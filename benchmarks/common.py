@@ -28,9 +28,10 @@ class Result:
         return self.measured / self.baseline if self.baseline else float("inf")
 
     def line(self) -> str:
+        digits = 2 if self.ratio >= 0.1 else 4  # a tiny ratio still shows its size
         text = (
             f"{self.name}: {self.measured:.3f} {self.unit} vs {self.baseline_name} "
-            f"{self.baseline:.3f} {self.unit} -> ratio {self.ratio:.2f}x"
+            f"{self.baseline:.3f} {self.unit} -> ratio {self.ratio:.{digits}f}x"
         )
         if self.target:
             text += f"  [target: {self.target}]"

@@ -3,44 +3,48 @@
 python -m benchmarks.generate HOME [--items N] [--audit-events N] ...
 
 The register is real enough for `gpaitracker check` to pass: evidence revisions point at
-objects that exist in the evidence store, and the audit trail is a valid format-2 chain whose
-events name real register items (row id + key) and the admin (id + email).
+objects in the evidence store, and the audit trail is a valid format-2 chain that records
+every row the generator made, and every later edit, so replaying it gives the tables.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import random
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from benchmarks.bulk import Actor, insert_rows, now, versioned
 from benchmarks.shared_register import ADMIN
-from benchmarks.synthetic_audit import Item, append_events, register_items
-from benchmarks.synthetic_evidence import add_evidence, link_evidence
+from benchmarks.synthetic_evidence import add_evidence, plan_links
+from benchmarks.synthetic_trail import History, ItemState, append_events, item_key
+from gpaitracker.audit import Change
 from gpaitracker.db import Register, session_scope
 from gpaitracker.evidence_store import EvidenceStore
 from gpaitracker.migrate import open_register
-from gpaitracker.models import AIModel, CatalogueEntry, Comment, Person, Requirement, Status
+from gpaitracker.models import AIModel, CatalogueEntry, Comment, EvidenceLink, Person, Requirement
 from gpaitracker.services import organisation
 
 __all__ = ["ADMIN", "admin_actor", "generate"]
 
-STATUSES = [s.value for s in Status if s != Status.NOT_APPLICABLE]
-PRIORITIES = ["low", "medium", "medium", "high", "critical"]
 ROLES = ["officer"] * 6 + ["reviewer"] * 3 + ["executive"]
-COMMENTS = [
-    "Waiting for the evaluation report from the safety team",
-    "Copyright policy draft shared with legal",
-    "Training data summary template filled in",
-    "Energy figures still missing for the last training run",
-    "Incident response contact confirmed",
-]
+MODEL_FIELDS = (
+    "name",
+    "version",
+    "placed_on_market",
+    "training_flop",
+    "open_source",
+    "designated_systemic_risk",
+    "threshold_date",
+    "notes",
+)
 
 Log = Callable[[str], None]
 
@@ -56,7 +60,11 @@ def generate(
     seed: int = 7,
     log: Log | None = None,
 ) -> Register:
-    """Create a register in home with the given counts; returns it open."""
+    """Create a register in home with about these counts; returns it open.
+
+    audit_events counts every event the generator records: creating the people, models,
+    items and evidence first, then edits of the items up to that number.
+    """
     say = log or (lambda _msg: None)
     rng = random.Random(seed)
     clock = _Clock(say)
@@ -73,17 +81,33 @@ def generate(
     # Everything else in one transaction: a failure leaves no half-built register behind.
     with session_scope(register, write=True) as s:
         admin = admin_actor(s)
-        person_ids = _people(s, people)
-        model_ids = _models(s, models)
-        clock.lap(f"{people} people, {models} models")
-        item_rows = _items(s, rng, model_ids, person_ids, items)
-        comments = _comments(s, rng, item_rows, admin)
-        clock.lap(f"{len(item_rows):,} register items, {comments:,} comments")
-        evidence_ids = add_evidence(s, rng, EvidenceStore.of_home(home), admin, evidence)
-        link_evidence(s, rng, evidence_ids, [i.id for i in item_rows], evidence)
-        clock.lap(f"{len(evidence_ids):,} evidence rows and stored files")
-        append_events(s, admin, item_rows, audit_events)
-        clock.lap(f"{audit_events:,} audit events")
+        emails, trail = _people(s, people)
+        slugs, model_trail = _models(s, models)
+        trail += model_trail
+        states, static = _plan_items(s, slugs, items)
+        history = History(rng, emails, admin)
+        owners = list(emails)
+        for n, item in enumerate(states):
+            owner = rng.choice(owners) if owners else None
+            reviewer = rng.choice([p for p in owners if p != owner]) if n % 3 == 0 else None
+            trail += history.created(item, owner, reviewer)
+        evidence_ids, evidence_trail = add_evidence(
+            s, rng, EvidenceStore.of_home(home), admin, evidence
+        )
+        links, link_trail = plan_links(rng, evidence_ids, states, evidence)
+        trail += evidence_trail + link_trail
+        clock.lap(f"{people} people, {models} models, {len(evidence_ids):,} evidence files")
+        edits = history.edits(states, max(0, audit_events - len(trail)))
+        written = append_events(s, admin, itertools.chain(trail, edits))
+        clock.lap(f"{written:,} audit events")
+        rows = [_item_row(st, row, admin) for st, row in zip(states, static, strict=True)]
+        insert_rows(s, Requirement, rows)
+        insert_rows(s, Comment, history.comments)
+        insert_rows(s, EvidenceLink, links)
+        clock.lap(
+            f"{len(states):,} items as the trail leaves them, {len(history.comments):,} "
+            f"comments, {len(links):,} evidence links"
+        )
     say(f"generated in {clock.total():.1f} s")
     return register
 
@@ -107,92 +131,116 @@ def admin_actor(session: Session) -> Actor:
     return Actor(int(row[0]), str(row[1]))
 
 
-def _people(session: Session, count: int) -> list[int]:
+def _people(session: Session, count: int) -> tuple[dict[int, str], list[Change]]:
+    """People other than the admin (id -> email) and the events creating them."""
     at = now()
-    common = {"active": True, "created_at": at, **versioned(Person, at)}
+    shared = {"active": True, "created_at": at} | versioned(Person, at)
     rows = [
         {"name": f"Person {i}", "email": f"p{i}@provider.eu", "role": ROLES[i % len(ROLES)]}
-        | common
+        | shared
         for i in range(count)
     ]
     insert_rows(session, Person, rows)
-    return [r[0] for r in session.execute(select(Person.id).where(Person.email != ADMIN))]
+    p = Person.__table__.c  # type: ignore[attr-defined]
+    found = session.execute(select(p.id, p.email, p.name, p.role).where(p.email != ADMIN))
+    emails: dict[int, str] = {}
+    trail: list[Change] = []
+    for person_id, email, name, role in found:
+        emails[person_id] = email
+        trail += [
+            Change("create", "person", person_id, email, "name", None, name),
+            Change("create", "person", person_id, email, "role", None, role),
+        ]
+    return emails, trail
 
 
-def _models(session: Session, count: int) -> list[int]:
+def _models(session: Session, count: int) -> tuple[dict[int, str], list[Change]]:
+    """Models (id -> slug) and the events creating them."""
     at = now()
-    common = {
+    shared = {
         "version": "1.0",
         "placed_on_market": dt.date(2025, 9, 1),
+        "training_flop": None,
         "open_source": False,
         "designated_systemic_risk": True,
+        "threshold_date": dt.date(2025, 9, 1),
         "notes": "",
         "retired": False,
         "created_at": at,
-        **versioned(AIModel, at),
-    }
-    rows = [{"name": f"Model {i}", "slug": f"model-{i}"} | common for i in range(count)]
+    } | versioned(AIModel, at)
+    rows = [{"name": f"Model {i}", "slug": f"model-{i}"} | shared for i in range(count)]
     insert_rows(session, AIModel, rows)
-    return [r[0] for r in session.execute(select(AIModel.id).order_by(AIModel.id))]
+    m = AIModel.__table__.c  # type: ignore[attr-defined]
+    slugs: dict[int, str] = {}
+    trail: list[Change] = []
+    for model_id, slug in session.execute(select(m.id, m.slug).order_by(m.id)):
+        slugs[model_id] = slug
+        row = rows[len(slugs) - 1]
+        trail += [Change("create", "model", model_id, slug, f, None, row[f]) for f in MODEL_FIELDS]
+    return slugs, trail
 
 
-def _items(
-    session: Session, rng: random.Random, model_ids: list[int], person_ids: list[int], count: int
-) -> list[Item]:
-    """count items spread evenly over the models, cycling through the catalogue's measures."""
-    entries = session.execute(
-        select(CatalogueEntry.id, CatalogueEntry.code)
-        .where(CatalogueEntry.kind == "measure")
-        .order_by(CatalogueEntry.id)
-    ).all()
+def _plan_items(
+    session: Session, slugs: dict[int, str], count: int
+) -> tuple[list[ItemState], list[dict[str, Any]]]:
+    """count items spread evenly over the models, cycling through the catalogue's measures:
+    their tracked state (as created) and their other columns, ids chosen up front."""
+    e = CatalogueEntry.__table__.c  # type: ignore[attr-defined]
+    entries = session.execute(select(e.id, e.code).where(e.kind == "measure").order_by(e.id)).all()
     if not entries:
         raise RuntimeError("the shipped catalogues have no measures to build items from")
-    at, today = now(), dt.date.today()
-    common = {
-        "result": "",
-        "na_justification": "",
-        "applicable": True,
-        "withdrawn": False,
-        "created_at": at,
-        **versioned(Requirement, at),
-    }
-    per_model = max(1, count // len(model_ids))
-    rows = []
-    for n in range(per_model * len(model_ids)):
+    r = Requirement.__table__.c  # type: ignore[attr-defined]
+    first = (session.execute(select(r.id).order_by(r.id.desc())).scalar() or 0) + 1
+    rng = random.Random(len(slugs) * count)  # due dates do not shift with the other draws
+    today = dt.date.today()
+    per_model = max(1, count // len(slugs))
+    states, static = [], []
+    for n, (model_id, slug) in enumerate(
+        (m, s) for m, s in slugs.items() for _ in range(per_model)
+    ):
         entry_id, code = entries[(n % per_model) % len(entries)]
-        rows.append(
+        occurrence = (n % per_model) // len(entries) + 1
+        due = today + dt.timedelta(days=rng.randint(-200, 400))
+        states.append(ItemState(first + n, item_key(slug, code, occurrence), due))
+        static.append(
             {
-                "model_id": model_ids[n // per_model],
+                "id": first + n,
+                "model_id": model_id,
                 "entry_id": entry_id,
                 "code": code,
-                "occurrence": (n % per_model) // len(entries) + 1,
-                "owner_id": rng.choice(person_ids) if person_ids else None,
-                "reviewer_id": rng.choice(person_ids) if person_ids and n % 3 == 0 else None,
-                "due_date": today + dt.timedelta(days=rng.randint(-200, 400)),
-                "priority": rng.choice(PRIORITIES),
-                "status": rng.choice(STATUSES),
+                "occurrence": occurrence,
             }
-            | common
         )
-    insert_rows(session, Requirement, rows)
-    return register_items(session)
+    return states, static
 
 
-def _comments(session: Session, rng: random.Random, items: list[Item], author: Actor) -> int:
-    """A comment on every fifth item, so text searches also look through comments."""
+def _item_row(state: ItemState, static: dict[str, Any], admin: Actor) -> dict[str, Any]:
+    """An item's row with the values its trail ends with, review fields to match."""
     at = now()
-    rows = [
-        {
-            "requirement_id": item.id,
-            "author_id": author.id,
-            "at": at,
-            "kind": "comment",
-            "text": f"{rng.choice(COMMENTS)} ({item.key})",
+    in_review, done = state.status == "in_review", state.status == "done"
+    return (
+        static
+        | versioned(Requirement, at)
+        | {
+            "due_date": state.due_date,
+            "status": state.status,
+            "priority": state.priority,
+            "owner_id": state.owner_id,
+            "reviewer_id": state.reviewer_id,
+            "result": "",
+            "na_justification": "",
+            "applicable": True,
+            "withdrawn": False,
+            "created_at": at,
+            "completed_at": at if done else None,
+            "review_outcome": "done" if in_review else None,
+            "submitted_by": admin.id if in_review or done else None,
+            "submitted_at": at if in_review or done else None,
+            "approved_by": admin.id if done else None,
+            "approved_at": at if done else None,
+            "cycle_owner_ids": [state.owner_id] if state.owner_id is not None else [],
         }
-        for item in items[::5]
-    ]
-    insert_rows(session, Comment, rows)
-    return len(rows)
+    )
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ def main() -> None:
         started = time.perf_counter()
         try:
             results = bench(quick=args.quick)
-        except Exception as exc:  # noqa: BLE001 (report it and go on with the others)
+        except Exception as exc:  # report it and go on with the others
             failed += 1
             traceback.print_exc(file=sys.stderr)
             print(f"{bench.__name__}: FAILED ({type(exc).__name__}: {exc})", flush=True)

@@ -1,4 +1,5 @@
-"""Synthetic evidence: small distinct files in the evidence store, with their rows and links."""
+"""Synthetic evidence: small distinct files really in the evidence store, their rows, their
+links to items, and the audit changes the evidence services would have recorded."""
 
 from __future__ import annotations
 
@@ -6,33 +7,24 @@ import hashlib
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from benchmarks.bulk import Actor, insert_rows, now, versioned
+from benchmarks.synthetic_trail import REQ, ItemState
+from gpaitracker.audit import Change
 from gpaitracker.evidence_store import EvidenceStore
-from gpaitracker.models import Evidence, EvidenceLink, EvidenceRevision
+from gpaitracker.models import Evidence, EvidenceRevision
 
-WORDS = [
-    "model",
-    "evaluation",
-    "red-team",
-    "incident",
-    "policy",
-    "copyright",
-    "energy",
-    "training",
-    "summary",
-    "risk",
-    "mitigation",
-    "report",
-]
+EV = "evidence"
+WORDS = "model evaluation red-team incident policy copyright energy training summary risk"
 
 
 def evidence_bytes(i: int, rng: random.Random) -> bytes:
     """A small, distinct text document (a few hundred bytes)."""
-    body = " ".join(rng.choices(WORDS, k=rng.randint(20, 80)))
+    body = " ".join(rng.choices(WORDS.split(), k=rng.randint(20, 80)))
     return f"GPAI Tracker benchmark evidence {i}\n\n{body}\n".encode()
 
 
@@ -62,47 +54,71 @@ def write_object(store: EvidenceStore, data: bytes, folders: set[Path] | None = 
 
 def add_evidence(
     session: Session, rng: random.Random, store: EvidenceStore, admin: Actor, count: int
-) -> list[int]:
-    """count file evidence rows, one revision each, whose objects really are in the store."""
+) -> tuple[list[int], list[Change]]:
+    """count file evidence rows with one revision each, whose objects are in the store."""
     at = now()
     first = (session.execute(select(Evidence.id).order_by(Evidence.id.desc())).scalar() or 0) + 1
     ids = list(range(first, first + count))
-    common = {"description": "", "kind": "file", "created_by": admin.id, "created_at": at}
-    insert_rows(
-        session,
-        Evidence,
-        [
-            {"id": e, "title": f"Evidence {i}", **common, **versioned(Evidence, at)}
-            for i, e in enumerate(ids)
-        ],
-    )
+    shared = {"description": "", "kind": "file", "created_by": admin.id, "created_at": at}
+    rows = [
+        {"id": e, "title": f"Evidence {i}"} | shared | versioned(Evidence, at)
+        for i, e in enumerate(ids)
+    ]
+    insert_rows(session, Evidence, rows)
     revisions = []
+    changes = []
     folders: set[Path] = set()
-    for i, evidence_id in enumerate(ids):
-        data = evidence_bytes(i, rng)
+    for row in rows:
+        evidence_id, label = row["id"], f"evidence {row['id']}"
+        data = evidence_bytes(evidence_id, rng)
+        digest, name = write_object(store, data, folders), f"evidence-{evidence_id}.txt"
         revisions.append(
             {
                 "evidence_id": evidence_id,
                 "number": 1,
-                "sha256": write_object(store, data, folders),
+                "sha256": digest,
                 "size": len(data),
                 "media_type": "text/plain",
-                "original_name": f"evidence-{i}.txt",
+                "original_name": name,
                 "note": "",
                 "added_by": admin.id,
                 "added_at": at,
             }
         )
+        changes += [
+            Change("create", EV, evidence_id, label, f, None, row[f])
+            for f in ("title", "description", "kind")
+        ]
+        changes.append(
+            Change(
+                "revise",
+                EV,
+                evidence_id,
+                label,
+                "revision 1",
+                None,
+                f"{digest} {len(data)} bytes {name}",
+            )
+        )
     insert_rows(session, EvidenceRevision, revisions)
-    return ids
+    return ids, changes
 
 
-def link_evidence(
-    session: Session, rng: random.Random, evidence_ids: list[int], item_ids: list[int], count: int
-) -> None:
-    """About count random links between evidence and register items."""
-    if not evidence_ids or not item_ids:
-        return
-    links = {(rng.choice(evidence_ids), rng.choice(item_ids)) for _ in range(count)}
-    rows = [{"evidence_id": e, "requirement_id": r} for e, r in sorted(links)]
-    insert_rows(session, EvidenceLink, rows)
+def plan_links(
+    rng: random.Random, evidence_ids: list[int], items: list[ItemState], count: int
+) -> tuple[list[dict[str, Any]], list[Change]]:
+    """About count random links (rows to insert once the items exist) and their changes."""
+    if not evidence_ids or not items:
+        return [], []
+    pairs = sorted({(rng.choice(evidence_ids), rng.randrange(len(items))) for _ in range(count)})
+    rows, changes = [], []
+    for evidence_id, n in pairs:
+        item = items[n]
+        rows.append({"evidence_id": evidence_id, "requirement_id": item.id})
+        changes += [
+            Change(
+                "link", EV, evidence_id, f"evidence {evidence_id}", "requirement", None, item.key
+            ),
+            Change("link", REQ, item.id, item.key, "evidence", None, evidence_id),
+        ]
+    return rows, changes
