@@ -131,9 +131,7 @@ def last_hash(session: Session) -> str:
     if session.get_bind().dialect.name == "postgresql":
         # Serialise appenders so two transactions never chain onto the same predecessor.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
-    row = session.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)  # type: ignore[union-attr]
-    ).first()
+    row = session.execute(text("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1")).first()
     return row[0] if row else GENESIS
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -229,7 +230,7 @@ def conflict_error(register: Register, stale: list[tuple[str, int]]) -> Conflict
 
 
 def last_change(
-    conn: Connection | Session, entity: str, row_id: int
+    conn: Connection | OrmSession, entity: str, row_id: int
 ) -> tuple[str, str, str] | None:
     """(label, actor, time) of the newest audit event about one row."""
     row = conn.execute(

@@ -41,7 +41,7 @@ class Versioned(SQLModel):
     row_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 
-    @declared_attr  # type: ignore[misc]
+    @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 (SQLAlchemy declared attribute)
         return {"version_id_col": cls.__table__.c.row_version}  # type: ignore[attr-defined]
 

@@ -132,11 +132,11 @@ def replay(conn: Connection, progress: Callable[[int], None] | None = None) -> l
 def _compare_comments(conn: Connection, trail: _Trail) -> list[Finding]:
     """Comments people wrote are append-only: the thread must be exactly what was recorded."""
     threads: dict[int, list[str]] = {}
-    rows = conn.execute(text(
+    rows: Any = conn.execute(text(
         "SELECT requirement_id, text FROM comment WHERE kind IN ('comment', 'status') ORDER BY id"
     ))  # fmt: skip
     for requirement_id, body in rows:
-        threads.setdefault(requirement_id, []).append(body)
+        threads.setdefault(int(requirement_id), []).append(str(body))
     out = []
     for requirement_id in sorted(set(threads) | set(trail.comments)):
         if threads.get(requirement_id, []) != trail.comments.get(requirement_id, []):
@@ -185,9 +185,9 @@ def _normalise(column: str, value: object) -> str | None:
 
 def _compare_revisions(conn: Connection, trail: _Trail) -> list[Finding]:
     out = []
-    rows = conn.execute(text("SELECT evidence_id, number, sha256, size FROM evidence_revision"))
+    rows: Any = conn.execute(text("SELECT evidence_id, number, sha256, size FROM evidence_revision"))
     for evidence_id, number, sha256, size in rows:
-        recorded = trail.revisions.get((evidence_id, number))
+        recorded = trail.revisions.get((int(evidence_id), int(number)))
         actual = f"{sha256} {size}"
         if recorded is None:
             out.append(Finding("no trail", f"evidence {evidence_id} revision {number}: no audit "

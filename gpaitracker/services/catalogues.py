@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
 from gpaitracker import audit, rules
 from gpaitracker import catalogue as catalogue_files
@@ -37,7 +38,7 @@ def install(
     *, session: Session, actor: ActorLike, cat: CatalogueFile, active: bool = True
 ) -> Catalogue:
     """Store one catalogue version; it never changes afterwards."""
-    existing = session.exec(
+    existing = session.scalars(
         select(Catalogue).where(Catalogue.catalogue_id == cat.id, Catalogue.version == cat.version)
     ).first()
     if existing is not None:
@@ -48,7 +49,7 @@ def install(
             )
         return existing
     if active:
-        for other in session.exec(select(Catalogue).where(Catalogue.catalogue_id == cat.id)):
+        for other in session.scalars(select(Catalogue).where(Catalogue.catalogue_id == cat.id)):
             other.active = False
             session.add(other)
     row = Catalogue(
@@ -109,7 +110,7 @@ def install_shipped(
 
 def active_catalogues(*, session: Session) -> list[Catalogue]:
     return list(
-        session.exec(
+        session.scalars(
             select(Catalogue).where(Catalogue.active == True).order_by(Catalogue.catalogue_id)  # noqa: E712
         ).all()
     )
@@ -117,7 +118,7 @@ def active_catalogues(*, session: Session) -> list[Catalogue]:
 
 def entries_of(*, session: Session, catalogue_pk: int) -> list[CatalogueEntry]:
     return list(
-        session.exec(
+        session.scalars(
             select(CatalogueEntry)
             .where(CatalogueEntry.catalogue_pk == catalogue_pk)
             .order_by(col(CatalogueEntry.position))
@@ -175,6 +176,6 @@ def apply_to_model(*, session: Session, actor: ActorLike, org: Organisation, mod
     Called by the write services that add or re-scope a model, which authorise the actor.
     """
     facts = facts_for(org, model)
-    have = set(session.exec(select(Requirement.code).where(Requirement.model_id == model.id)).all())
+    have = set(session.scalars(select(Requirement.code).where(Requirement.model_id == model.id)).all())
     wanted = [e for e in applicable_entries(session=session, facts=facts) if e.code not in have]
     audit.record(session, actor, create_requirements(session, model, wanted, facts))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from sqlmodel import Session, select
+from sqlalchemy.orm import Session
+from sqlmodel import select
 
-from gpaitracker import audit, validation
+from gpaitracker import audit, rules, validation
 from gpaitracker.audit import Change
 from gpaitracker.authz import Actor, Permission, write_service
 from gpaitracker.changes import Changes
@@ -32,7 +33,7 @@ class OrganisationRow(NamedTuple):
 
 def load(session: Session) -> Organisation:
     """The organisation row itself, for services."""
-    org = session.exec(select(Organisation)).first()
+    org = session.scalars(select(Organisation)).first()
     if org is None:
         raise NotFoundError("the register has no organisation yet; create the register first")
     return org
@@ -45,7 +46,7 @@ def get(*, session: Session) -> OrganisationRow:
 
 
 def exists(*, session: Session) -> bool:
-    return session.exec(select(Organisation.id)).first() is not None
+    return session.scalars(select(Organisation.id)).first() is not None
 
 
 def create_register(
@@ -86,9 +87,9 @@ def _flags(org: Organisation, **wanted: bool | None) -> dict[str, bool]:
 
 def _plans(
     session: Session, org: Organisation, flags: dict[str, bool]
-) -> list[tuple[AIModel, object, scope.ScopePlan]]:
+) -> list[tuple[AIModel, rules.Facts, scope.ScopePlan]]:
     out = []
-    for model in session.exec(select(AIModel).order_by(AIModel.slug)).all():
+    for model in session.scalars(select(AIModel).order_by(AIModel.slug)).all():
         facts = scope.threshold_default(scope.facts_with(org, model, **flags))
         out.append((model, facts, scope.plan(session=session, model=model, facts=facts)))
     return out
@@ -147,5 +148,5 @@ def update(
         audit.record(session, actor, changes)
     for model, facts, plan in plans:
         if not plan.empty:
-            scope.apply(session=session, actor=actor, model=model, facts=facts, scope=plan)  # type: ignore[arg-type]
+            scope.apply(session=session, actor=actor, model=model, facts=facts, scope=plan)
     return audit.change_set(session)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlmodel import select
 
 from gpaitracker import audit, validation
 from gpaitracker.audit import Change
@@ -33,7 +34,7 @@ class PersonRow(NamedTuple):
 
 def _rows(session: Session, query: object) -> list[PersonRow]:
     p = Person.__table__.c  # type: ignore[attr-defined]
-    base = select(p.id, p.name, p.email, p.role, p.active, p.row_version, p.updated_at)
+    base = sa.select(p.id, p.name, p.email, p.role, p.active, p.row_version, p.updated_at)
     return [PersonRow._make(r) for r in session.execute(base.where(*query))]  # type: ignore[misc]
 
 

@@ -218,7 +218,7 @@ def list_rows(
     si, pi = _STATUS_AT, _PRIORITY_AT
     rows = []
     for raw in result:
-        values = list(raw)
+        values: list[Any] = list(raw)
         try:
             values[si] = statuses[values[si]]
             values[pi] = priorities[values[pi]]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
+from sqlmodel import select
 
 from gpaitracker import audit, parse, rules, validation, workflow
 from gpaitracker.audit import Change
@@ -127,8 +128,8 @@ def assign(
     session: Session,
     actor: Actor,
     requirement_id: int,
-    owner_id: int | None | _Keep = KEEP,
-    reviewer_id: int | None | _Keep = KEEP,
+    owner_id: int | _Keep | None = KEEP,
+    reviewer_id: int | _Keep | None = KEEP,
     expected_version: int | None = None,
 ) -> Changes:
     """Set the owner and/or the reviewer; None clears the field, KEEP leaves it."""
@@ -310,7 +311,7 @@ def _schedule_next(session: Session, actor: Actor, item: Requirement) -> None:
         select(Requirement.id).where(
             Requirement.model_id == item.model_id,
             Requirement.code == item.code,
-            Requirement.occurrence > item.occurrence,  # type: ignore[operator]
+            Requirement.occurrence > item.occurrence,
         )
     ).first()
     if later is not None:
@@ -329,6 +330,10 @@ def _schedule_next(session: Session, actor: Actor, item: Requirement) -> None:
     )
     session.add(nxt)
     session.flush()
+    label = key_of(session, nxt)
     audit.record(session, actor, [
-        Change("create", REQ, nxt.id, key_of(session, nxt), "due_date", None, nxt.due_date),
+        Change("create", REQ, nxt.id, label, "due_date", None, nxt.due_date),
+        Change("create", REQ, nxt.id, label, "owner", None, _email(session, nxt.owner_id)),
+        Change("create", REQ, nxt.id, label, "reviewer", None, _email(session, nxt.reviewer_id)),
+        Change("create", REQ, nxt.id, label, "priority", None, nxt.priority),
     ])  # fmt: skip

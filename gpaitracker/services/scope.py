@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy.orm import Session
+from sqlmodel import select
 
 from gpaitracker import audit, rules
 from gpaitracker.audit import ActorLike, Change
@@ -41,7 +42,7 @@ class ScopePlan:
 def plan(*, session: Session, model: AIModel, facts: rules.Facts) -> ScopePlan:
     """Compare the model's current items with what the facts make applicable."""
     wanted = {e.code for e in catalogues.applicable_entries(session=session, facts=facts)}
-    items = session.exec(
+    items = session.scalars(
         select(Requirement).where(
             Requirement.model_id == model.id,
             Requirement.withdrawn == False,  # noqa: E712
@@ -76,7 +77,7 @@ def apply(
     flips = [(k, True) for k in scope.reinstated] + [(k, False) for k in scope.no_longer_applicable]
     for key, applicable in flips:
         code, _, occ = key.split("/", 1)[1].partition("#")
-        item = session.exec(
+        item = session.scalars(
             select(Requirement).where(
                 Requirement.model_id == model.id,
                 Requirement.code == code,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlmodel import select
 
 from gpaitracker import parse, paths
 from gpaitracker.authz import Actor
