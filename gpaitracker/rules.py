@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import calendar
-import functools
+import contextlib
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -14,6 +15,11 @@ from gpaitracker.errors import ValidationError
 SYSTEMIC_RISK_FLOP = 1e25  # Art. 51(2): presumption above 10^25 FLOP
 GPAI_RULES_APPLY = dt.date(2025, 8, 2)  # Chapter V applies
 LEGACY_DEADLINE = dt.date(2027, 8, 2)  # Art. 111(3)
+# The dates the register holds (the same bounds as parse.py, a sibling layer): a deadline
+# in 9999 can never be met, and one before 2000 is a typo.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+MAX_THRESHOLD_DAYS = 3660  # ten years after the systemic-risk threshold was met
 
 
 @dataclass(frozen=True)
@@ -117,12 +123,17 @@ def parse_due(value: object) -> DueRule:
     if match.group(2):
         return DueRule("date", parse_date(match.group(2), "due date"))
     if match.group(3):
-        return DueRule("threshold", days=int(match.group(3)))
+        days = int(match.group(3))
+        if days > MAX_THRESHOLD_DAYS:
+            raise ValidationError(
+                f"due rule {value!r}: {days} days is more than {MAX_THRESHOLD_DAYS} days"
+            )
+        return DueRule("threshold", days=days)
     return DueRule(value)
 
 
 def due_date(rule: DueRule | str, facts: Facts, today: dt.date | None = None) -> dt.date | None:
-    """The default due date an entry's rule gives for one model."""
+    """The default due date an entry's rule gives for one model, never after LATEST."""
     if isinstance(rule, str):
         rule = parse_due(rule)
     if rule.kind == "none":
@@ -132,7 +143,7 @@ def due_date(rule: DueRule | str, facts: Facts, today: dt.date | None = None) ->
     if rule.kind == "date":
         return rule.on
     start = facts.threshold_date or today or dt.date.today()
-    return start + dt.timedelta(days=rule.days)
+    return min(start + dt.timedelta(days=rule.days), LATEST)
 
 
 _RECURRENCE = re.compile(r"^([0-9]{1,3}) months?\Z")
@@ -147,22 +158,37 @@ def parse_recurrence(value: object) -> int:
     return months
 
 
+def next_due(day: dt.date, months: int) -> dt.date | None:
+    """When the next occurrence of a recurring item falls due; None if after LATEST (the
+    register holds no such date, so no next occurrence is created)."""
+    if day.year > LATEST.year:
+        return None
+    later = add_months(day, months)
+    return later if later <= LATEST else None
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+# ASCII digits only: \d also matches the digits of other scripts.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_date(value: object, field: str) -> dt.date:
-    """Parse YYYY-MM-DD; the error names the field and the value."""
+    """Parse YYYY-MM-DD between EARLIEST and LATEST; the error names the field and the value."""
+    day: dt.date | None = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-                return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValidationError(f"{field} {value!r} is not a date (use YYYY-MM-DD)")
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str) and _DATE.fullmatch(value.strip()):
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(value.strip())
+    if day is None:
+        raise ValidationError(f"{field} {value!r} is not a date (use YYYY-MM-DD)")
+    if not EARLIEST <= day <= LATEST:
+        raise ValidationError(f"{field} {day.isoformat()} is outside {EARLIEST.year}-{LATEST.year}")
+    return day

@@ -58,7 +58,7 @@ def test_add_months_stays_in_month_bounds(day, months):
 
 @pytest.mark.parametrize("bad", ["2025-02-30", "30/01/2025", "", "2025-1-1", None, 20250101])
 def test_parse_date_names_field_and_value(bad):
-    with pytest.raises(ValidationError, match="due date .* is not a date"):
+    with pytest.raises(ValidationError, match=r"due date .* is not a date"):
         rules.parse_date(bad, "due date")
 
 
@@ -73,3 +73,54 @@ def test_due_rules_are_parsed_once_into_values():
     facts = rules.Facts(placed_on_market=dt.date(2026, 1, 1), threshold_date=dt.date(2025, 9, 1))
     assert rules.due_date(rule, facts) == dt.date(2025, 9, 15)
     assert rules.due_date("before_market", facts) == dt.date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9999-12-31", "due date 9999-12-31 is outside 2000-2100"),
+        ("1999-12-31", "due date 1999-12-31 is outside 2000-2100"),
+        ("2101-01-01", "due date 2101-01-01 is outside 2000-2100"),
+        (dt.date(1900, 1, 1), "due date 1900-01-01 is outside 2000-2100"),
+        (dt.datetime(9999, 1, 1, 12), "due date 9999-01-01 is outside 2000-2100"),
+        ("\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661", "is not a date"),  # Arabic-Indic
+        ("\uff12\uff10\uff12\uff16-01-01", "is not a date"),  # full-width digits
+        ("2026-01-01\n", None),  # surrounding whitespace is stripped, as before
+    ],
+)
+def test_parse_date_is_bounded_and_ascii(value, message):
+    if message is None:
+        assert rules.parse_date(value, "due date") == dt.date(2026, 1, 1)
+        return
+    with pytest.raises(ValidationError, match=message):
+        rules.parse_date(value, "due date")
+
+
+@pytest.mark.parametrize("text", ["date:9999-12-31", "date:1970-01-01", "date:2101-01-01"])
+def test_fixed_date_due_rules_are_bounded(text):
+    rules.parse_due.cache_clear()
+    with pytest.raises(ValidationError, match="outside 2000-2100"):
+        rules.parse_due(text)
+
+
+def test_threshold_rules_are_bounded_and_never_give_a_date_after_2100():
+    with pytest.raises(ValidationError, match="9999 days is more than 3660 days"):
+        rules.parse_due("event:threshold+9999d")
+    late = Facts(placed_on_market=dt.date(2100, 1, 1), threshold_date=dt.date(2100, 6, 1))
+    assert rules.due_date("event:threshold+3660d", late) == dt.date(2100, 12, 31)
+
+
+@given(st.dates(dt.date(2000, 1, 1), dt.date(2100, 12, 31)), st.integers(1, 120))
+def test_the_next_occurrence_is_never_after_2100(day, months):
+    nxt = rules.next_due(day, months)
+    if nxt is None:
+        assert rules.add_months(day, months) > dt.date(2100, 12, 31)
+    else:
+        assert nxt == rules.add_months(day, months) and nxt <= dt.date(2100, 12, 31)
+    assert rules.next_due(dt.date(9999, 12, 31), months) is None
+
+
+def test_rules_and_parse_hold_the_same_dates():
+    from gpaitracker import parse
+
+    assert (rules.EARLIEST, rules.LATEST) == (parse.EARLIEST, parse.LATEST)
