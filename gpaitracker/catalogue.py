@@ -20,6 +20,7 @@ from gpaitracker.errors import ValidationError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ENTRIES = 5000
+MAX_PUBLISHED_AHEAD_DAYS = 366
 KINDS = ("chapter", "article", "commitment", "measure")
 TRACKED_KINDS = frozenset({"article", "measure"})
 # \Z, not $: $ also matches before a final newline, and "X\n" would pass as a code.
@@ -141,26 +142,7 @@ def parse(data: bytes, source: str) -> CatalogueFile:
     unknown = set(doc) - {"catalogue", "entries", "upgrade"}
     if unknown:
         raise _fail(source, "top level", f"unknown table(s) {', '.join(sorted(unknown))}")
-    header = doc.get("catalogue")
-    if not isinstance(header, dict):
-        raise _fail(source, "top level", "the [catalogue] table is missing")
-    if extra := set(header) - _HEADER_KEYS:
-        raise _fail(source, "[catalogue]", f"unknown field(s) {', '.join(sorted(extra))}")
-    cat_id = _text(source, "[catalogue]", header, "id", True)
-    if not _CODE.match(cat_id):
-        raise _fail(source, "[catalogue]", f"id {cat_id!r} is not a valid identifier")
-    version = _text(source, "[catalogue]", header, "version", True)
-    if not version or len(version) > 64:
-        raise _fail(source, "[catalogue]", f"version {version!r} is empty or too long")
-    published = header.get("published")
-    if not isinstance(published, dt.date) or isinstance(published, dt.datetime):
-        raise _fail(source, "[catalogue]", f"published {published!r} is not a date")
-    base_rule: tuple[str, ...] = ()
-    if "applies" in header:
-        try:
-            base_rule = rules.parse_applies(header["applies"])
-        except ValidationError as exc:
-            raise _fail(source, "[catalogue]", str(exc)) from None
+    cat_id, version, published, base_rule = _parse_header(source, doc.get("catalogue"))
 
     raw_entries = doc.get("entries", [])
     if not isinstance(raw_entries, list) or not raw_entries:
@@ -181,7 +163,7 @@ def parse(data: bytes, source: str) -> CatalogueFile:
     upgrade = _parse_upgrade(source, doc.get("upgrade"), by_code)
     return CatalogueFile(
         id=cat_id,
-        title=_text(source, "[catalogue]", header, "title", True),
+        title=_text(source, "[catalogue]", doc["catalogue"], "title", True),
         version=version,
         published=published,
         entries=tuple(entries),
@@ -190,6 +172,44 @@ def parse(data: bytes, source: str) -> CatalogueFile:
         upgrade=upgrade,
         by_code=by_code,
     )
+
+
+def _parse_header(source: str, header: object) -> tuple[str, str, dt.date, tuple[str, ...]]:
+    """The [catalogue] table: id, version, publication date and the rule every entry gets."""
+    if not isinstance(header, dict):
+        raise _fail(source, "top level", "the [catalogue] table is missing")
+    if extra := set(header) - _HEADER_KEYS:
+        raise _fail(source, "[catalogue]", f"unknown field(s) {', '.join(sorted(extra))}")
+    cat_id = _text(source, "[catalogue]", header, "id", True)
+    if not _CODE.match(cat_id):
+        raise _fail(source, "[catalogue]", f"id {cat_id!r} is not a valid identifier")
+    version = _text(source, "[catalogue]", header, "version", True)
+    if not version or len(version) > 64:
+        raise _fail(source, "[catalogue]", f"version {version!r} is empty or too long")
+    published = _published(source, header.get("published"))
+    base_rule: tuple[str, ...] = ()
+    if "applies" in header:
+        try:
+            base_rule = rules.parse_applies(header["applies"])
+        except ValidationError as exc:
+            raise _fail(source, "[catalogue]", str(exc)) from None
+    return cat_id, version, published, base_rule
+
+
+def _published(source: str, published: object) -> dt.date:
+    """The publication date, which decides which version is newer: one far in the future
+    would make every later genuine version look older."""
+    if not isinstance(published, dt.date) or isinstance(published, dt.datetime):
+        raise _fail(source, "[catalogue]", f"published {published!r} is not a date")
+    latest = dt.date.today() + dt.timedelta(days=MAX_PUBLISHED_AHEAD_DAYS)
+    if not rules.EARLIEST <= published <= latest:
+        raise _fail(
+            source,
+            "[catalogue]",
+            f"published {published.isoformat()} is not between "
+            f"{rules.EARLIEST.isoformat()} and {latest.isoformat()} (a year from today)",
+        )
+    return published
 
 
 def _parse_entry(source: str, index: int, raw: object, base_rule: tuple[str, ...]) -> Entry:

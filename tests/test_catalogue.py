@@ -120,7 +120,7 @@ def test_bad_catalogues_name_file_entry_and_field(mutation, message):
 def test_hostile_files_are_refused():
     with pytest.raises(CatalogueError, match="more than"):
         parse(b"#" * (100 * 1024 * 1024), "big.toml")
-    with pytest.raises(CatalogueError, match="not valid TOML|nested too deeply"):
+    with pytest.raises(CatalogueError, match=r"not valid TOML|nested too deeply"):
         parse(b"x = " + b"[" * 100_000 + b"]" * 100_000, "deep.toml")
     with pytest.raises(CatalogueError, match="not UTF-8"):
         parse(b"\xff\xfe title", "bin.toml")
@@ -182,7 +182,7 @@ def test_loader_only_ever_raises_catalogue_errors(doc):
                     ]
                 ),
             }
-        ),  # fmt: skip
+        ),
         min_size=1,
         max_size=8,
     )
@@ -236,7 +236,7 @@ UPGRADE = GOOD + b'\n[upgrade]\nfrom_version = "0"\nmap = { "OLD-1" = "OWN-1" }\
 )
 def test_upgrade_codes_are_codes(old, new, message):
     parse(UPGRADE, "own.toml")
-    with pytest.raises(CatalogueError, match="own.toml: \\[upgrade\\]") as info:
+    with pytest.raises(CatalogueError, match=r"own.toml: \[upgrade\]") as info:
         parse(UPGRADE.replace(old, new, 1), "own.toml")
     assert message in str(info.value)
 
@@ -326,7 +326,7 @@ class _Endless:
 
 def test_load_stream_stops_after_the_limit():
     stream = _Endless()
-    with pytest.raises(CatalogueError, match="^catalogue <stdin>: file is more than 2097152"):
+    with pytest.raises(CatalogueError, match=r"^catalogue <stdin>: file is more than 2097152"):
         catalogue.load_stream(stream, "<stdin>")
     assert stream.read_bytes == catalogue.MAX_FILE_BYTES + 1
 
@@ -340,3 +340,37 @@ def test_load_stream_and_load_file_accept_a_good_catalogue(tmp_path):
     exact = tmp_path / "exact.toml"
     exact.write_bytes(GOOD + b"#" * (catalogue.MAX_FILE_BYTES - len(GOOD)))
     assert catalogue.load_file(exact).id == "own"
+
+
+@pytest.mark.parametrize(
+    "published",
+    [
+        "2099-01-01",
+        "1999-12-31",
+        (dt.date.today() + dt.timedelta(days=367)).isoformat(),
+    ],
+)
+def test_a_publication_date_far_ahead_or_before_2000_is_refused(published):
+    bad = GOOD.replace(b"published = 2026-01-01", f"published = {published}".encode())
+    with pytest.raises(CatalogueError, match=f"published {published} is not between 2000-01-01"):
+        parse(bad, "own.toml")
+    soon = (dt.date.today() + dt.timedelta(days=300)).isoformat()
+    assert (
+        parse(GOOD.replace(b"2026-01-01", soon.encode(), 1), "own.toml").published.isoformat()
+        == soon
+    )
+
+
+@pytest.mark.parametrize(
+    ("due", "message"),
+    [
+        ("date:9999-12-31", "due date 9999-12-31 is outside 2000-2100"),
+        ("date:1970-01-01", "due date 1970-01-01 is outside 2000-2100"),
+        ("event:threshold+9999d", "9999 days is more than 3660 days"),
+    ],
+)
+def test_due_rules_give_dates_the_register_can_hold(due, message):
+    bad = GOOD.replace(b'due = "date:2026-03-31"', f'due = "{due}"'.encode())
+    with pytest.raises(CatalogueError, match=message) as info:
+        parse(bad, "own.toml")
+    assert "entry OWN-1" in str(info.value)
