@@ -261,23 +261,36 @@ def _parse_upgrade(source: str, raw: object, by_code: dict[str, Entry]) -> Upgra
     mapping_raw = raw.get("map", {})
     if not isinstance(mapping_raw, dict):
         raise _fail(source, where, "field 'map' must be a table of old code = new code(s)")
-    mapping: dict[str, tuple[str, ...]] = {}
-    for old, new in mapping_raw.items():
-        if not _CODE.match(old):
-            raise _fail(source, f"{where} map", f"old code {old!r} is not a valid code")
-        targets = (new,) if isinstance(new, str) else new
-        if not isinstance(targets, list | tuple) or not all(isinstance(t, str) for t in targets):
-            raise _fail(source, f"{where} map {old}", "must be a code or a list of codes")
-        for target in targets:
-            if target not in by_code:
-                raise _fail(source, f"{where} map {old}", f"target {target!r} is not defined")
-        mapping[old] = tuple(targets)
+    mapping = {old: _map_targets(source, old, new, by_code) for old, new in mapping_raw.items()}
     withdrawn = _str_list(source, where, raw, "withdrawn") if "withdrawn" in raw else ()
     if bad := [code for code in withdrawn if not _CODE.match(code)]:
         raise _fail(source, where, f"withdrawn code {bad[0]!r} is not a valid code")
     if both := set(withdrawn) & set(mapping):
         raise _fail(source, where, f"code(s) both mapped and withdrawn: {', '.join(sorted(both))}")
+    # A code this version still defines continues as itself: mapping or withdrawing it too
+    # would say two contradictory things about the same item.
+    if kept := sorted((set(mapping) | set(withdrawn)) & set(by_code)):
+        raise _fail(
+            source,
+            where,
+            f"code(s) {', '.join(kept)} are still defined in this version; only codes it "
+            "no longer has can be mapped or withdrawn",
+        )
     return Upgrade(from_version=from_version, mapping=mapping, withdrawn=frozenset(withdrawn))
+
+
+def _map_targets(source: str, old: str, new: object, by_code: dict[str, Entry]) -> tuple[str, ...]:
+    """The new code(s) one old code of an [upgrade] map continues as."""
+    where = "[upgrade] map"
+    if not _CODE.match(old):
+        raise _fail(source, where, f"old code {old!r} is not a valid code")
+    targets = (new,) if isinstance(new, str) else new
+    if not isinstance(targets, list | tuple) or not all(isinstance(t, str) for t in targets):
+        raise _fail(source, f"{where} {old}", "must be a code or a list of codes")
+    for target in targets:
+        if target not in by_code:
+            raise _fail(source, f"{where} {old}", f"target {target!r} is not defined")
+    return tuple(targets)
 
 
 def load_file(path: Path) -> CatalogueFile:

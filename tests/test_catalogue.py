@@ -374,3 +374,15 @@ def test_due_rules_give_dates_the_register_can_hold(due, message):
     with pytest.raises(CatalogueError, match=message) as info:
         parse(bad, "own.toml")
     assert "entry OWN-1" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b'"OLD-1" = "OWN-1"', b'"OWN-1" = "OWN-1"'),
+        (b"map = {", b'withdrawn = ["OWN-1"]\nmap = {'),
+    ],
+)
+def test_an_upgrade_cannot_map_or_withdraw_a_code_it_still_defines(old, new):
+    with pytest.raises(CatalogueError, match=r"code\(s\) OWN-1 are still defined in this version"):
+        parse(UPGRADE.replace(old, new, 1), "own.toml")
