@@ -82,15 +82,17 @@ class Pair:
     def best(self) -> tuple[float, float]:
         return min(self.measured), min(self.baseline)
 
-    def spread(self) -> str:
+    def spread(self, scale: float = 1.0, unit: str = "s") -> str:
         """The times (or their range when many), for the reader to judge the noise."""
-        return f"runs {_times(self.measured)} s vs {_times(self.baseline)} s"
+        ours, theirs = _times(self.measured, scale), _times(self.baseline, scale)
+        return f"runs {ours} {unit} vs {theirs} {unit}"
 
 
-def _times(times: list[float]) -> str:
-    if len(times) > 7:
-        return f"{min(times):.4f}..{max(times):.4f}"
-    return "/".join(f"{t:.3f}" for t in times)
+def _times(times: list[float], scale: float) -> str:
+    shown = [f"{t * scale:.4g}" for t in times]
+    if len(shown) > 7:
+        return f"{min(times) * scale:.4g}..{max(times) * scale:.4g}"
+    return "/".join(shown)
 
 
 def alternate(
