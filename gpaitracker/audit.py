@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, text
 from sqlalchemy.orm import Session
 
 from gpaitracker.changes import Changes
@@ -87,11 +87,32 @@ def event_hash(fmt: int, prev_hash: str, at: dt.datetime | str, fields: dict[str
 
 def _payload(fmt: int, prev: str, when: str, f: dict[str, Any]) -> list[object]:
     if fmt == 1:
-        return [prev, when, f["actor"], f["action"], f["entity"], f["label"], f["field"],
-                f["old_value"], f["new_value"]]  # fmt: skip
+        return [
+            prev,
+            when,
+            f["actor"],
+            f["action"],
+            f["entity"],
+            f["label"],
+            f["field"],
+            f["old_value"],
+            f["new_value"],
+        ]
     if fmt == 2:
-        return [2, prev, when, f["actor_id"], f["actor"], f["action"], f["entity"], f["row_id"],
-                f["label"], f["field"], f["old_value"], f["new_value"]]  # fmt: skip
+        return [
+            2,
+            prev,
+            when,
+            f["actor_id"],
+            f["actor"],
+            f["action"],
+            f["entity"],
+            f["row_id"],
+            f["label"],
+            f["field"],
+            f["old_value"],
+            f["new_value"],
+        ]
     raise ValueError(f"audit event format {fmt} is unknown")
 
 
@@ -191,9 +212,7 @@ _COLUMNS = (
 
 
 def head(conn: Connection | Session) -> Head | None:
-    row = conn.execute(
-        text("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")
-    ).first()
+    row = conn.execute(text("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")).first()
     if row is None:
         return None
     count: int = conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
@@ -201,9 +220,7 @@ def head(conn: Connection | Session) -> Head | None:
 
 
 def event_hash_at(conn: Connection | Session, event_id: int) -> str | None:
-    row = conn.execute(
-        text("SELECT hash FROM audit_event WHERE id = :i"), {"i": event_id}
-    ).first()
+    row = conn.execute(text("SELECT hash FROM audit_event WHERE id = :i"), {"i": event_id}).first()
     return None if row is None else str(row[0])
 
 
@@ -255,25 +272,57 @@ def _walk(
     encode, sha256 = _ENCODE, hashlib.sha256
     seen = 0
     while rows := cursor.fetchmany(batch):
-        for eid, fmt, at, actor_id, actor, action, entity, row_id, label, field, old, new, \
-                prev_hash, digest in rows:  # fmt: skip
+        for (
+            eid,
+            fmt,
+            at,
+            actor_id,
+            actor,
+            action,
+            entity,
+            row_id,
+            label,
+            field,
+            old,
+            new,
+            prev_hash,
+            digest,
+        ) in rows:
             if prev_hash != prev:
-                return ChainProblem(eid, "does not follow the previous event (link broken)"), \
-                    prev, last_id, seen  # fmt: skip
-            if type(at) is str and len(at) == 26:
-                when = f"{at[:10]}T{at[11:]}+00:00"
-            else:
-                when = stamp(at)
+                return (
+                    ChainProblem(eid, "does not follow the previous event (link broken)"),
+                    prev,
+                    last_id,
+                    seen,
+                )
+            # SQLite's text timestamp, rebuilt without parsing it; anything else the slow way.
+            when = f"{at[:10]}T{at[11:]}+00:00" if type(at) is str and len(at) == 26 else stamp(at)
             if fmt == 2:
-                payload = [2, prev, when, actor_id, actor, action, entity, row_id, label, field,
-                           old, new]  # fmt: skip
+                payload = [
+                    2,
+                    prev,
+                    when,
+                    actor_id,
+                    actor,
+                    action,
+                    entity,
+                    row_id,
+                    label,
+                    field,
+                    old,
+                    new,
+                ]
             elif fmt == 1:
                 payload = [prev, when, actor, action, entity, label, field, old, new]
             else:
                 return ChainProblem(eid, f"has an unknown format {fmt!r}"), prev, last_id, seen
             if sha256(encode(payload).encode("utf-8")).hexdigest() != digest:
-                return ChainProblem(eid, "content changed after it was recorded"), \
-                    prev, last_id, seen  # fmt: skip
+                return (
+                    ChainProblem(eid, "content changed after it was recorded"),
+                    prev,
+                    last_id,
+                    seen,
+                )
             prev, last_id = digest, eid
         seen += len(rows)
         if progress is not None:

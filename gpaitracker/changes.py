@@ -46,5 +46,6 @@ class Changes:
         return bool(self.rows)
 
     def __or__(self, other: Changes) -> Changes:
-        return Changes(self.rows | other.rows, self.created + other.created,
-                       self.notes + other.notes)  # fmt: skip
+        return Changes(
+            self.rows | other.rows, self.created + other.created, self.notes + other.notes
+        )

@@ -248,8 +248,9 @@ def run_checks(
             step()
         except UNREADABLE as exc:
             # A damaged file is what check is for: report it, then check what still reads.
-            report.problem("database", f"{what}: the register could not be read "
-                                       f"({unreadable_reason(exc)})")  # fmt: skip
+            report.problem(
+                "database", f"{what}: the register could not be read ({unreadable_reason(exc)})"
+            )
     return report
 
 

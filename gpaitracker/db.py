@@ -193,8 +193,13 @@ def session_scope(register: Register, *, write: bool = False) -> Iterator[Sessio
         session.close()
 
 
-_ENTITY_OF_TABLE = {"requirement": "requirement", "person": "person", "ai_model": "model",
-                    "evidence": "evidence", "organisation": "organisation"}  # fmt: skip
+_ENTITY_OF_TABLE = {
+    "requirement": "requirement",
+    "person": "person",
+    "ai_model": "model",
+    "evidence": "evidence",
+    "organisation": "organisation",
+}
 
 
 _FLUSHING = "gpaitracker.flushing"
@@ -225,8 +230,9 @@ def conflict_error(register: Register, stale: list[tuple[str, int]]) -> Conflict
             if found is not None:
                 label, actor, at = found
                 return ConflictError(changed_by_message(label, actor, at))
-    return ConflictError("the record was changed by someone else meanwhile; nothing was saved, "
-                         "reload and try again")  # fmt: skip
+    return ConflictError(
+        "the record was changed by someone else meanwhile; nothing was saved, reload and try again"
+    )
 
 
 def last_change(
@@ -234,15 +240,19 @@ def last_change(
 ) -> tuple[str, str, str] | None:
     """(label, actor, time) of the newest audit event about one row."""
     row = conn.execute(
-        text("SELECT label, actor, at FROM audit_event WHERE entity = :e AND row_id = :r "
-             "ORDER BY id DESC LIMIT 1"),
+        text(
+            "SELECT label, actor, at FROM audit_event WHERE entity = :e AND row_id = :r "
+            "ORDER BY id DESC LIMIT 1"
+        ),
         {"e": entity, "r": row_id},
-    ).first()  # fmt: skip
+    ).first()
     if row is None:
         return None
     return str(row[0]), str(row[1]), str(row[2])[:19].replace("T", " ")
 
 
 def changed_by_message(label: str, actor: str, at: str) -> str:
-    return (f"{label} was changed by {actor} at {at} UTC since you read it; nothing was saved, "
-            "reload and try again")  # fmt: skip
+    return (
+        f"{label} was changed by {actor} at {at} UTC since you read it; nothing was saved, "
+        "reload and try again"
+    )

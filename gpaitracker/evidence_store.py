@@ -57,7 +57,7 @@ def display_name(path: str | os.PathLike[str]) -> str:
     name = raw.decode("utf-8", "replace")
     name = "".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in name).strip()
     if len(name) > MAX_NAME_CHARS:
-        stem, dot, ext = name.rpartition(".")
+        _stem, dot, ext = name.rpartition(".")
         keep = f"{dot}{ext}" if dot and len(ext) <= 16 else ""
         name = name[: MAX_NAME_CHARS - 1 - len(keep)] + "…" + keep
     return name or "unnamed"

@@ -42,7 +42,7 @@ class Versioned(SQLModel):
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 (SQLAlchemy declared attribute)
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.row_version}  # type: ignore[attr-defined]
 
 

@@ -25,8 +25,10 @@ MAX_FLOP = 1e40  # far above any model ever trained; keeps the arithmetic finite
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INT = re.compile(r"[0-9]{1,100}")  # longer is refused as text; shorter is range-checked
 _FLOAT = re.compile(r"[0-9][0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9]{1,3})?")
-_KEY = re.compile(r"(?P<slug>[a-z0-9][a-z0-9-]{0,63})/(?P<code>[A-Za-z0-9][A-Za-z0-9._-]{0,63})"
-                  r"(?:#(?P<occ>[0-9]{1,6}))?")  # fmt: skip
+_KEY = re.compile(
+    r"(?P<slug>[a-z0-9][a-z0-9-]{0,63})/(?P<code>[A-Za-z0-9][A-Za-z0-9._-]{0,63})"
+    r"(?:#(?P<occ>[0-9]{1,6}))?"
+)
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}")
 
 E = TypeVar("E", bound=StrEnum)
@@ -66,7 +68,9 @@ class ItemKey:
 def item_key(text: str, field: str = "key") -> ItemKey:
     match = _KEY.fullmatch(utf8(text, field).strip()) if isinstance(text, str) else None
     if not match:
-        raise ValidationError(f"{field} {show(text)} is not like 'model-slug/CODE' or 'slug/CODE#2'")
+        raise ValidationError(
+            f"{field} {show(text)} is not like 'model-slug/CODE' or 'slug/CODE#2'"
+        )
     occ = match["occ"]
     return ItemKey(match["slug"], match["code"], int(occ) if occ else None)
 

@@ -20,34 +20,67 @@ from gpaitracker.enums import Priority, Role, Status
 # Fields the trail records, per entity: table column -> audit field names that set it.
 TRACKED: dict[str, dict[str, tuple[str, ...]]] = {
     "requirement": {
-        "status": ("status",), "due_date": ("due_date",), "priority": ("priority",),
-        "owner_id": ("owner", "owner_id"), "reviewer_id": ("reviewer", "reviewer_id"),
-        "applicable": ("applicable",), "withdrawn": ("withdrawn", "merged_into"),
+        "status": ("status",),
+        "due_date": ("due_date",),
+        "priority": ("priority",),
+        "owner_id": ("owner", "owner_id"),
+        "reviewer_id": ("reviewer", "reviewer_id"),
+        "applicable": ("applicable",),
+        "withdrawn": ("withdrawn", "merged_into"),
         "na_justification": ("na_justification",),
     },
     "person": {"name": ("name",), "email": ("email",), "role": ("role",), "active": ("active",)},
     "model": {
-        "name": ("name",), "version": ("version",), "placed_on_market": ("placed_on_market",),
-        "training_flop": ("training_flop",), "open_source": ("open_source",),
+        "name": ("name",),
+        "version": ("version",),
+        "placed_on_market": ("placed_on_market",),
+        "training_flop": ("training_flop",),
+        "open_source": ("open_source",),
         "designated_systemic_risk": ("designated_systemic_risk",),
-        "threshold_date": ("threshold_date",), "notes": ("notes",), "retired": ("retired",),
+        "threshold_date": ("threshold_date",),
+        "notes": ("notes",),
+        "retired": ("retired",),
     },
-    "organisation": {"name": ("name",), "non_eu": ("non_eu",), "sme": ("sme",),
-                     "signatory": ("signatory",)},
-    "evidence": {"title": ("title",), "url": ("url",), "valid_from": ("valid_from",),
-                 "valid_until": ("valid_until",), "description": ("description",)},
-}  # fmt: skip
-TABLES = {"requirement": "requirement", "person": "person", "model": "ai_model",
-          "organisation": "organisation", "evidence": "evidence"}  # fmt: skip
+    "organisation": {
+        "name": ("name",),
+        "non_eu": ("non_eu",),
+        "sme": ("sme",),
+        "signatory": ("signatory",),
+    },
+    "evidence": {
+        "title": ("title",),
+        "url": ("url",),
+        "valid_from": ("valid_from",),
+        "valid_until": ("valid_until",),
+        "description": ("description",),
+    },
+}
+TABLES = {
+    "requirement": "requirement",
+    "person": "person",
+    "model": "ai_model",
+    "organisation": "organisation",
+    "evidence": "evidence",
+}
 # What a field holds when the trail never set it (the row's creation default).
 DEFAULTS: dict[str, dict[str, str | None]] = {
-    "requirement": {"status": "not_started", "priority": "medium", "owner_id": None,
-                    "reviewer_id": None, "applicable": "true", "withdrawn": "false",
-                    "na_justification": ""},
+    "requirement": {
+        "status": "not_started",
+        "priority": "medium",
+        "owner_id": None,
+        "reviewer_id": None,
+        "applicable": "true",
+        "withdrawn": "false",
+        "na_justification": "",
+    },
     "person": {"active": "true"},
-}  # fmt: skip
-ENUMS = {("requirement", "status"): Status, ("requirement", "priority"): Priority,
-         ("requirement", "review_outcome"): Status, ("person", "role"): Role}  # fmt: skip
+}
+ENUMS = {
+    ("requirement", "status"): Status,
+    ("requirement", "priority"): Priority,
+    ("requirement", "review_outcome"): Status,
+    ("person", "role"): Role,
+}
 _PERSON_FIELDS = {"owner", "reviewer", "approved_by"}
 
 
@@ -66,8 +99,9 @@ class _Trail:
         self.revisions: dict[tuple[int, int], str] = {}  # (evidence, number) -> "sha size"
         self.comments: dict[int, list[str]] = {}  # requirement id -> texts, in order
 
-    def apply(self, entity: str, row_id: int, label: str, action: str, field: str,
-              new: str | None) -> None:  # fmt: skip
+    def apply(
+        self, entity: str, row_id: int, label: str, action: str, field: str, new: str | None
+    ) -> None:
         values = self.values.setdefault((entity, row_id), {})
         if entity == "person":
             if not values:
@@ -132,23 +166,34 @@ def replay(conn: Connection, progress: Callable[[int], None] | None = None) -> l
 def _compare_comments(conn: Connection, trail: _Trail) -> list[Finding]:
     """Comments people wrote are append-only: the thread must be exactly what was recorded."""
     threads: dict[int, list[str]] = {}
-    rows: Any = conn.execute(text(
-        "SELECT requirement_id, text FROM comment WHERE kind IN ('comment', 'status') ORDER BY id"
-    ))  # fmt: skip
+    written_by_people = "kind IN ('comment', 'status')"
+    rows: Any = conn.execute(
+        text(f"SELECT requirement_id, text FROM comment WHERE {written_by_people} ORDER BY id")
+    )
     for requirement_id, body in rows:
         threads.setdefault(int(requirement_id), []).append(str(body))
     out = []
     for requirement_id in sorted(set(threads) | set(trail.comments)):
         if threads.get(requirement_id, []) != trail.comments.get(requirement_id, []):
-            out.append(Finding("differs", f"requirement {requirement_id}: its comment thread "
-                                          "differs from the comments the audit trail recorded"))  # fmt: skip
+            out.append(
+                Finding(
+                    "differs",
+                    f"requirement {requirement_id}: its comment thread "
+                    "differs from the comments the audit trail recorded",
+                )
+            )
     return out
 
 
 def _compare(conn: Connection, trail: _Trail, entity: str, table: str) -> list[Finding]:
     columns = list(TRACKED[entity])
-    label = {"requirement": "id", "person": "email", "model": "slug", "organisation": "name",
-             "evidence": "title"}[entity]  # fmt: skip
+    label = {
+        "requirement": "id",
+        "person": "email",
+        "model": "slug",
+        "organisation": "name",
+        "evidence": "title",
+    }[entity]
     rows = conn.execute(text(f"SELECT id, {label}, {', '.join(columns)} FROM {table}"))
     out = []
     defaults = DEFAULTS.get(entity, {})
@@ -164,17 +209,38 @@ def _compare(conn: Connection, trail: _Trail, entity: str, table: str) -> list[F
             if expected == "?":
                 continue  # the trail never said; nothing to compare
             actual = _normalise(column, value)
-            if column == "training_flop" and expected is not None and actual is not None:
-                if float(expected) == float(actual):
-                    continue
+            same_number = (
+                column == "training_flop"
+                and expected is not None
+                and actual is not None
+                and float(expected) == float(actual)
+            )
+            if same_number:
+                continue
             if actual != expected:
-                out.append(Finding("differs", f"{what}: {column} is {actual!r} in the table but "
-                                              f"the audit trail says {expected!r}"))  # fmt: skip
+                out.append(
+                    Finding(
+                        "differs",
+                        f"{what}: {column} is {actual!r} in the table but "
+                        f"the audit trail says {expected!r}",
+                    )
+                )
     return out
 
 
-BOOLEANS = frozenset({"applicable", "withdrawn", "active", "open_source", "retired",
-                      "designated_systemic_risk", "non_eu", "sme", "signatory"})  # fmt: skip
+BOOLEANS = frozenset(
+    {
+        "applicable",
+        "withdrawn",
+        "active",
+        "open_source",
+        "retired",
+        "designated_systemic_risk",
+        "non_eu",
+        "sme",
+        "signatory",
+    }
+)
 
 
 def _normalise(column: str, value: object) -> str | None:
@@ -185,17 +251,28 @@ def _normalise(column: str, value: object) -> str | None:
 
 def _compare_revisions(conn: Connection, trail: _Trail) -> list[Finding]:
     out = []
-    rows: Any = conn.execute(text("SELECT evidence_id, number, sha256, size FROM evidence_revision"))
+    rows: Any = conn.execute(
+        text("SELECT evidence_id, number, sha256, size FROM evidence_revision")
+    )
     for evidence_id, number, sha256, size in rows:
         recorded = trail.revisions.get((int(evidence_id), int(number)))
         actual = f"{sha256} {size}"
         if recorded is None:
-            out.append(Finding("no trail", f"evidence {evidence_id} revision {number}: no audit "
-                                           "event records it"))  # fmt: skip
+            out.append(
+                Finding(
+                    "no trail",
+                    f"evidence {evidence_id} revision {number}: no audit event records it",
+                )
+            )
         elif recorded != actual:
-            out.append(Finding("revision", f"evidence {evidence_id} revision {number}: points to "
-                                           f"file {sha256[:12]}… but the audit trail recorded "
-                                           f"{recorded.split(' ')[0][:12]}…"))  # fmt: skip
+            out.append(
+                Finding(
+                    "revision",
+                    f"evidence {evidence_id} revision {number}: points to "
+                    f"file {sha256[:12]}… but the audit trail recorded "
+                    f"{recorded.split(' ')[0][:12]}…",
+                )
+            )
     return out
 
 
@@ -208,6 +285,11 @@ def _invalid_values(conn: Connection) -> list[Finding]:
         if column == "review_outcome":
             query += " AND review_outcome IS NOT NULL"
         for row_id, value in conn.execute(text(query)):
-            out.append(Finding("invalid value", f"{entity} {row_id}: {column} {value!r} is not "
-                                                f"one of {', '.join(m.value for m in enum)}"))  # fmt: skip
+            out.append(
+                Finding(
+                    "invalid value",
+                    f"{entity} {row_id}: {column} {value!r} is not "
+                    f"one of {', '.join(m.value for m in enum)}",
+                )
+            )
     return out

@@ -122,12 +122,16 @@ def _approve(
         )
     rule = "(four-eyes rule)"
     if actor_id == item.submitted_by:
-        raise PermissionDenied(f"status {target.value} must be approved by someone other than "
-                               f"the person who submitted it {rule}")  # fmt: skip
+        raise PermissionDenied(
+            f"status {target.value} must be approved by someone other than "
+            f"the person who submitted it {rule}"
+        )
     owners = set(item.cycle_owner_ids) | ({item.owner_id} if item.owner_id else set())
     if actor_id in owners:
-        raise PermissionDenied(f"status {target.value} must be approved by someone other than "
-                               f"the owner or anyone who owned it since it was reopened {rule}")  # fmt: skip
+        raise PermissionDenied(
+            f"status {target.value} must be approved by someone other than "
+            f"the owner or anyone who owned it since it was reopened {rule}"
+        )
     flagged = False
     if item.reviewer_id is not None and actor_id != item.reviewer_id:
         if not (override and actor_is_admin):

@@ -3,21 +3,21 @@ import os
 # Qt aborts without a display; this must be set before any QApplication exists.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import io  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-from contextlib import redirect_stderr, redirect_stdout  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import io
+import shutil
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from gpaitracker.authz import Actor  # noqa: E402
-from gpaitracker.db import Register  # noqa: E402
-from gpaitracker.migrate import open_register  # noqa: E402
-from gpaitracker.services import organisation  # noqa: E402
-from gpaitracker.services.workspace import Workspace  # noqa: E402
+from gpaitracker.authz import Actor
+from gpaitracker.db import Register
+from gpaitracker.migrate import open_register
+from gpaitracker.services import organisation
+from gpaitracker.services.workspace import Workspace
 
 ADMIN_EMAIL = "ada@provider.eu"
 

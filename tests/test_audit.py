@@ -15,9 +15,11 @@ class _Actor:
 
 def _append(register, n):
     with session_scope(register, write=True) as s:
-        audit.record(s, _Actor(), [
-            Change("update", "requirement", i, f"m/X-{i}", "notes", "a", "b") for i in range(n)
-        ])  # fmt: skip
+        audit.record(
+            s,
+            _Actor(),
+            [Change("update", "requirement", i, f"m/X-{i}", "notes", "a", "b") for i in range(n)],
+        )
 
 
 def _verify(register, **kw):
@@ -43,8 +45,14 @@ def test_chain_of_appended_events_verifies(register):
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("new_value", "'forged'"), ("row_id", "99"), ("actor_id", "7"), ("label", "'m/other'"),
-     ("format", "1"), ("at", "'2020-01-01 00:00:00.000000'")],  # fmt: skip
+    [
+        ("new_value", "'forged'"),
+        ("row_id", "99"),
+        ("actor_id", "7"),
+        ("label", "'m/other'"),
+        ("format", "1"),
+        ("at", "'2020-01-01 00:00:00.000000'"),
+    ],
 )
 def test_edited_event_is_reported_by_id(register, column, value):
     _append(register, 6)
@@ -84,8 +92,15 @@ def test_rehashed_forgery_still_breaks_the_following_link(register):
 def test_format_1_events_still_verify_and_chain_into_format_2(register):
     """Events recorded before schema 0003 hash without ids; they verify as they were."""
     at = dt.datetime(2026, 1, 2, 3, 4, 5, 600_000, tzinfo=dt.UTC)
-    fields = {"actor": "ada@provider.eu", "action": "update", "entity": "requirement",
-              "label": "m/X-1", "field": "notes", "old_value": None, "new_value": "n"}  # fmt: skip
+    fields = {
+        "actor": "ada@provider.eu",
+        "action": "update",
+        "entity": "requirement",
+        "label": "m/X-1",
+        "field": "notes",
+        "old_value": None,
+        "new_value": "n",
+    }
     digest = audit.event_hash(1, audit.GENESIS, at, fields)
     con = _db(register)
     con.execute(

@@ -66,7 +66,7 @@ def test_newer_schema_is_refused_and_file_untouched(home):
     con.commit()
     con.close()
     before = _digest(db)
-    with pytest.raises(SchemaTooNewError, match="9999_from_the_future.*newer"):
+    with pytest.raises(SchemaTooNewError, match=r"9999_from_the_future.*newer"):
         open_register(home)
     assert _digest(db) == before
 
@@ -171,7 +171,9 @@ def test_upgrade_to_row_ids_keeps_history_across_renames_and_email_changes(home)
     for before in ("due_date", "owner", "notes", "status", "key"):
         assert ("orca-1/COP3-I.1.1", before) in fields
     olga = ws.read(lookup.person_id, email="olga@legacy.eu")
-    emails = [e.new for e in ws.read(audit_trail.events, ref="olga@legacy.eu") if e.field == "email"]
+    emails = [
+        e.new for e in ws.read(audit_trail.events, ref="olga@legacy.eu") if e.field == "email"
+    ]
     assert emails == ["olga.officer@legacy.eu", "olga@legacy.eu"]
     assert all(e.row_id == olga for e in ws.read(audit_trail.events, ref="olga@legacy.eu"))
     # New events are format 2 and chain onto the old ones.

@@ -171,7 +171,7 @@ def test_folder_that_is_a_file_is_refused(tmp_path, entry, kind):
 
 def test_register_below_a_file_is_refused(tmp_path):
     (tmp_path / "plain").write_text("x")
-    with pytest.raises(StorageError, match="plain/db.sqlite cannot be used: Not a directory"):
+    with pytest.raises(StorageError, match=r"plain/db\.sqlite cannot be used: Not a directory"):
         open_register(tmp_path / "home", f"sqlite:///{tmp_path / 'plain' / 'db.sqlite'}")
 
 

@@ -39,8 +39,16 @@ def test_file_kind(tmp_path):
     (tmp_path / "f").write_text("")
     kinds = {
         name: paths.file_kind(os.stat(path).st_mode)
-        for name, path in [("dir", tmp_path), ("fifo", tmp_path / "p"),
-                           ("file", tmp_path / "f"), ("dev", "/dev/null")]
-    }  # fmt: skip
-    assert kinds == {"dir": "a folder", "fifo": "a pipe (FIFO)", "file": "a file",
-                     "dev": "a device"}  # fmt: skip
+        for name, path in [
+            ("dir", tmp_path),
+            ("fifo", tmp_path / "p"),
+            ("file", tmp_path / "f"),
+            ("dev", "/dev/null"),
+        ]
+    }
+    assert kinds == {
+        "dir": "a folder",
+        "fifo": "a pipe (FIFO)",
+        "file": "a file",
+        "dev": "a device",
+    }

@@ -20,14 +20,21 @@ def _ok(*args, home):
 @pytest.fixture(scope="module")
 def _template(tmp_path_factory):
     home = tmp_path_factory.mktemp("replay") / "home"
-    _ok("init", "--organisation", "Provider SA", "--admin-name", "Ada", "--admin-email", ADA,
-        home=home)  # fmt: skip
+    _ok(
+        "init",
+        "--organisation",
+        "Provider SA",
+        "--admin-name",
+        "Ada",
+        "--admin-email",
+        ADA,
+        home=home,
+    )
     _ok("person", "add", "Olga", "--email", "olga@provider.eu", "--role", "officer", home=home)
     _ok("person", "add", "Aud", "--email", "aud@provider.eu", "--role", "auditor", home=home)
     _ok("model", "add", "Atlas 2", "--placed-on-market", "2025-09-01", home=home)
     _ok("assign", KEY, "--owner", "olga@provider.eu", home=home)
-    _ok("status", KEY, "in_progress", "--as", "olga@provider.eu", "--note", "started",
-        home=home)  # fmt: skip
+    _ok("status", KEY, "in_progress", "--as", "olga@provider.eu", "--note", "started", home=home)
     for name in ("a.txt", "b.txt"):
         (home.parent / name).write_text(f"evidence {name}\n")
         _ok("evidence", "add", KEY, str(home.parent / name), home=home)
@@ -61,24 +68,37 @@ def _item_id(home):
 @pytest.mark.parametrize(
     ("tamper", "expected"),
     [
-        ("UPDATE requirement SET status = 'done' WHERE id = {item}",
-         "requirement {item}: status is 'done' in the table but the audit trail says "
-         "'in_progress'"),
-        ("UPDATE comment SET text = 'all fine' WHERE requirement_id = {item}",
-         "requirement {item}: its comment thread differs"),
-        ("UPDATE person SET role = 'admin' WHERE email = 'aud@provider.eu'",
-         "(aud@provider.eu): role is 'admin' in the table but the audit trail says 'auditor'"),
-        ("UPDATE evidence_revision SET sha256 = (SELECT sha256 FROM evidence_revision "
-         "WHERE evidence_id = 2), size = (SELECT size FROM evidence_revision "
-         "WHERE evidence_id = 2) WHERE evidence_id = 1",
-         "evidence 1 revision 1: points to file"),
-        ("UPDATE requirement SET status = 'finished' WHERE id = {item}",
-         "requirement {item}: status 'finished' is not one of"),
+        (
+            "UPDATE requirement SET status = 'done' WHERE id = {item}",
+            "requirement {item}: status is 'done' in the table but the audit trail says "
+            "'in_progress'",
+        ),
+        (
+            "UPDATE comment SET text = 'all fine' WHERE requirement_id = {item}",
+            "requirement {item}: its comment thread differs",
+        ),
+        (
+            "UPDATE person SET role = 'admin' WHERE email = 'aud@provider.eu'",
+            "(aud@provider.eu): role is 'admin' in the table but the audit trail says 'auditor'",
+        ),
+        (
+            "UPDATE evidence_revision SET sha256 = (SELECT sha256 FROM evidence_revision "
+            "WHERE evidence_id = 2), size = (SELECT size FROM evidence_revision "
+            "WHERE evidence_id = 2) WHERE evidence_id = 1",
+            "evidence 1 revision 1: points to file",
+        ),
+        (
+            "UPDATE requirement SET status = 'finished' WHERE id = {item}",
+            "requirement {item}: status 'finished' is not one of",
+        ),
         ("DELETE FROM audit_event", "no audit event records this row"),
-        ("UPDATE requirement SET owner_id = (SELECT id FROM person WHERE email = "
-         "'ada@provider.eu') WHERE id = {item}", "requirement {item}: owner_id is"),
+        (
+            "UPDATE requirement SET owner_id = (SELECT id FROM person WHERE email = "
+            "'ada@provider.eu') WHERE id = {item}",
+            "requirement {item}: owner_id is",
+        ),
     ],
-)  # fmt: skip
+)
 def test_check_names_each_row_changed_behind_the_apps_back(reg, tamper, expected):
     item = _item_id(reg)
     _sql(reg, tamper.format(item=item))

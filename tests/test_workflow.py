@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from gpaitracker import workflow
-from gpaitracker.errors import PermissionDenied, ValidationError
 from gpaitracker.enums import Status
+from gpaitracker.errors import PermissionDenied, ValidationError
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -61,17 +61,25 @@ def test_approval_by_another_person_who_never_owned_it():
         # the owner approving their own work
         (_item(Status.IN_REVIEW, submitted_by=OLGA), OLGA, "four-eyes"),
         # clear the owner, then approve: the submitter still may not
-        (_item(Status.IN_REVIEW, owner_id=None, cycle_owner_ids=(OLGA,), submitted_by=OLGA),
-         OLGA, "four-eyes"),
+        (
+            _item(Status.IN_REVIEW, owner_id=None, cycle_owner_ids=(OLGA,), submitted_by=OLGA),
+            OLGA,
+            "four-eyes",
+        ),
         # hand it to a colleague, approve, take it back: a former owner may not
-        (_item(Status.IN_REVIEW, owner_id=KARIM, cycle_owner_ids=(OLGA, KARIM),
-               submitted_by=KARIM), OLGA, "owned it"),
+        (
+            _item(
+                Status.IN_REVIEW, owner_id=KARIM, cycle_owner_ids=(OLGA, KARIM), submitted_by=KARIM
+            ),
+            OLGA,
+            "owned it",
+        ),
         # a reviewer who submitted someone else's item may not approve his own submission
         (_item(Status.IN_REVIEW, reviewer_id=RITA, submitted_by=RITA), RITA, "submitted it"),
         # an admin approving an item whose named reviewer is someone else
         (_item(Status.IN_REVIEW, reviewer_id=RITA, submitted_by=OLGA), ADA, "named reviewer"),
     ],
-)  # fmt: skip
+)
 def test_four_eyes_cannot_be_walked_around(item, actor, why):
     with pytest.raises(PermissionDenied, match=why):
         workflow.plan(item, Status.DONE, actor_id=actor, actor_is_admin=True)
@@ -93,8 +101,12 @@ def test_nothing_enters_review_without_an_owner():
 def test_not_applicable_needs_justification_and_goes_through_review():
     with pytest.raises(ValidationError, match="justification"):
         workflow.plan(_item(Status.NOT_STARTED), Status.NOT_APPLICABLE, actor_id=OLGA, note=" ")
-    step = workflow.plan(_item(Status.NOT_STARTED), Status.NOT_APPLICABLE, actor_id=OLGA,
-                         note="model not placed in the EU")  # fmt: skip
+    step = workflow.plan(
+        _item(Status.NOT_STARTED),
+        Status.NOT_APPLICABLE,
+        actor_id=OLGA,
+        note="model not placed in the EU",
+    )
     assert (step.status, step.outcome) == (Status.IN_REVIEW, Status.NOT_APPLICABLE)
     in_review = _item(Status.IN_REVIEW, submitted_by=OLGA, review_outcome=Status.NOT_APPLICABLE)
     with pytest.raises(ValidationError, match="in review for not_applicable, not done"):

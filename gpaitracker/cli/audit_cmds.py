@@ -27,8 +27,10 @@ def cmd_audit(ws: Workspace, args: argparse.Namespace) -> int:
             output.as_json({"id": head.id, "hash": head.hash, "count": head.count})
         else:
             print(f"head {head.id}:{head.hash} ({head.count} events)")
-            print("Keep this line elsewhere; 'audit --verify --head ID:HASH' proves the trail "
-                  "still holds it.")  # fmt: skip
+            print(
+                "Keep this line elsewhere; 'audit --verify --head ID:HASH' proves the trail "
+                "still holds it."
+            )
         return 0
     if args.verify or args.head:
         anchors = tuple(audit_trail.parse_head(h) for h in args.head or ())
@@ -45,15 +47,26 @@ def cmd_audit(ws: Workspace, args: argparse.Namespace) -> int:
     events = ws.read(audit_trail.events, ref=args.entity, limit=limit)
     headers = ["id", "at", "actor", "action", "entity", "entity_id", "field", "old", "new"]
     rows = [
-        [e.id, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action, e.entity, e.label,
-         e.field, e.old, e.new]  # fmt: skip
+        [
+            e.id,
+            e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.actor,
+            e.action,
+            e.entity,
+            e.label,
+            e.field,
+            e.old,
+            e.new,
+        ]
         for e in events
     ]
     if args.format == "json":
-        output.as_json([
-            dict(zip(headers, r, strict=True)) | {"row_id": e.row_id}
-            for r, e in zip(rows, events, strict=True)
-        ])  # fmt: skip
+        output.as_json(
+            [
+                dict(zip(headers, r, strict=True)) | {"row_id": e.row_id}
+                for r, e in zip(rows, events, strict=True)
+            ]
+        )
     else:
         output.table(headers, rows)
     return 0
@@ -98,26 +111,47 @@ def add_parsers(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
     p = sub.add_parser("audit", parents=[common], help="show or verify the audit trail")
-    p.add_argument("action", nargs="?", choices=["head"],
-                   help="head: print the newest event's id and hash, to keep elsewhere")  # fmt: skip
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=["head"],
+        help="head: print the newest event's id and hash, to keep elsewhere",
+    )
     p.add_argument("--verify", action="store_true", help="check the hash chain (exit 3 if broken)")
-    p.add_argument("--head", action="append", metavar="ID:HASH",
-                   help="with --verify: the trail must still hold this head (repeatable)")  # fmt: skip
-    p.add_argument("--entity", metavar="REF",
-                   help="the whole history of one item key, email, model slug, evidence id or "
-                   "catalogue id@version")  # fmt: skip
+    p.add_argument(
+        "--head",
+        action="append",
+        metavar="ID:HASH",
+        help="with --verify: the trail must still hold this head (repeatable)",
+    )
+    p.add_argument(
+        "--entity",
+        metavar="REF",
+        help="the whole history of one item key, email, model slug, evidence id or "
+        "catalogue id@version",
+    )
     p.add_argument("--limit", default="50", help="newest events to show (default 50)")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("check", parents=[common],
-                       help="verify database, audit trail and evidence files")  # fmt: skip
-    p.add_argument("--full", action="store_true",
-                   help="verify the whole audit trail, not only what was added since the last "
-                   "check")  # fmt: skip
-    p.add_argument("--gc", action="store_true",
-                   help="first remove unused evidence files and unfinished imports")  # fmt: skip
-    p.add_argument("--gc-min-age", type=_minutes, metavar="MINUTES",
-                   help="--gc keeps leftovers younger than this, which may belong to an import "
-                   f"still running (default {15})")  # fmt: skip
+    p = sub.add_parser(
+        "check", parents=[common], help="verify database, audit trail and evidence files"
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="verify the whole audit trail, not only what was added since the last check",
+    )
+    p.add_argument(
+        "--gc",
+        action="store_true",
+        help="first remove unused evidence files and unfinished imports",
+    )
+    p.add_argument(
+        "--gc-min-age",
+        type=_minutes,
+        metavar="MINUTES",
+        help="--gc keeps leftovers younger than this, which may belong to an import "
+        f"still running (default {15})",
+    )
     p.set_defaults(func=cmd_check)

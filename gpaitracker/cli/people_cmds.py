@@ -16,8 +16,9 @@ def cmd_person_add(ws: Workspace, args: argparse.Namespace) -> int:
     from gpaitracker.enums import Entity
     from gpaitracker.services import people
 
-    changes = ws.write(people.add_person, name=args.name, email=args.email,
-                       role=parse.role(args.role))  # fmt: skip
+    changes = ws.write(
+        people.add_person, name=args.name, email=args.email, role=parse.role(args.role)
+    )
     person = ws.read(people.get, person_id=changes.created_id(Entity.PERSON))
     print(f"Added {output.safe(person.name)} <{person.email}> as {person.role.value}")
     return 0

@@ -9,11 +9,22 @@ from typing import TYPE_CHECKING
 from gpaitracker.cli import output
 
 if TYPE_CHECKING:
+    from gpaitracker.services.item_detail import ItemDetail
     from gpaitracker.services.queries import RegisterRow
     from gpaitracker.services.workspace import Workspace
 
-LIST_KEYS = ("key", "code", "title", "model", "status", "owner", "reviewer", "due", "rag",
-             "priority")  # fmt: skip
+LIST_KEYS = (
+    "key",
+    "code",
+    "title",
+    "model",
+    "status",
+    "owner",
+    "reviewer",
+    "due",
+    "rag",
+    "priority",
+)
 
 
 def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
@@ -53,8 +64,41 @@ def _status_text(row: RegisterRow) -> str:
     return row.status.value
 
 
+def _print_review(detail: ItemDetail) -> None:
+    """Expected evidence, why it does not apply, and where its review stands."""
+    from gpaitracker.services import queries
+
+    if detail.evidence_expected:
+        print("expected   " + output.safe("; ".join(detail.evidence_expected)))
+    if detail.na_justification:
+        print(f"n/a why    {output.safe(detail.na_justification)}")
+    reason = queries.inactive_reason(detail.row)
+    if reason:
+        print(f"applies    no: {reason}")
+    if detail.review_outcome:
+        print(f"in review  for {detail.review_outcome}, submitted by {detail.submitted_by}")
+    if detail.approved_by:
+        flagged = " (admin override of the named reviewer)" if detail.approval_override else ""
+        print(f"approved   by {detail.approved_by} on {output.cell(detail.approved_at)}{flagged}")
+
+
+def _print_thread(detail: ItemDetail) -> None:
+    """The evidence attached and the comment thread."""
+    if detail.evidence:
+        print("evidence")
+        for ev in detail.evidence:
+            print(f"  {ev.id:>5}  {ev.state():13}  {output.safe(ev.title)}")
+    elif detail.row.status not in ("not_applicable",):
+        print("evidence   none attached")
+    if detail.comments:
+        print("comments")
+        for c in detail.comments:
+            who = c.author or "GPAI Tracker"
+            print(f"  {c.at:%Y-%m-%d %H:%M}  {output.safe(who)}: {output.safe(c.text)}")
+
+
 def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
-    from gpaitracker.services import item_detail, lookup, queries
+    from gpaitracker.services import item_detail, lookup
 
     item_id = ws.read(lookup.requirement_id, key=args.key)
     detail = ws.read(item_detail.detail, requirement_id=item_id)
@@ -63,35 +107,22 @@ def cmd_show(ws: Workspace, args: argparse.Namespace) -> int:
         return 0
     row = detail.row
     fields = {
-        "key": row.key, "title": row.title, "reference": row.reference, "model": row.model,
-        "status": row.status, "rag": row.rag, "priority": row.priority, "due": row.due,
-        "owner": row.owner, "reviewer": row.reviewer, "summary": detail.summary,
-    }  # fmt: skip
+        "key": row.key,
+        "title": row.title,
+        "reference": row.reference,
+        "model": row.model,
+        "status": row.status,
+        "rag": row.rag,
+        "priority": row.priority,
+        "due": row.due,
+        "owner": row.owner,
+        "reviewer": row.reviewer,
+        "summary": detail.summary,
+    }
     for name, value in fields.items():
         print(f"{name:10} {output.cell(value)}")
-    if detail.evidence_expected:
-        print("expected   " + output.safe("; ".join(detail.evidence_expected)))
-    if detail.na_justification:
-        print(f"n/a why    {output.safe(detail.na_justification)}")
-    reason = queries.inactive_reason(row)
-    if reason:
-        print(f"applies    no: {reason}")
-    if detail.review_outcome:
-        print(f"in review  for {detail.review_outcome}, submitted by {detail.submitted_by}")
-    if detail.approved_by:
-        flagged = " (admin override of the named reviewer)" if detail.approval_override else ""
-        print(f"approved   by {detail.approved_by} on {output.cell(detail.approved_at)}{flagged}")
-    if detail.evidence:
-        print("evidence")
-        for ev in detail.evidence:
-            print(f"  {ev.id:>5}  {ev.state():13}  {output.safe(ev.title)}")
-    elif row.status not in ("not_applicable",):
-        print("evidence   none attached")
-    if detail.comments:
-        print("comments")
-        for c in detail.comments:
-            who = c.author or "GPAI Tracker"
-            print(f"  {c.at:%Y-%m-%d %H:%M}  {output.safe(who)}: {output.safe(c.text)}")
+    _print_review(detail)
+    _print_thread(detail)
     return 0
 
 
@@ -112,7 +143,9 @@ def cmd_assign(ws: Workspace, args: argparse.Namespace) -> int:
         email = getattr(args, field)
         if email is not None:
             # An empty value clears the field.
-            people[f"{field}_id"] = ws.read(lookup.person_id, email=email) if email.strip() else None
+            people[f"{field}_id"] = (
+                ws.read(lookup.person_id, email=email) if email.strip() else None
+            )
     ws.write(register.assign, requirement_id=item_id, **people)
     print(f"{output.safe(args.key)}: assigned")
     return 0
@@ -151,9 +184,13 @@ def cmd_status(ws: Workspace, args: argparse.Namespace) -> int:
     from gpaitracker.services import queries, register
 
     item_id = _item(ws, args.key)
-    changes = ws.write(register.change_status, requirement_id=item_id,
-                       status=parse.status(args.status), note=args.note or "",
-                       override=args.override)  # fmt: skip
+    changes = ws.write(
+        register.change_status,
+        requirement_id=item_id,
+        status=parse.status(args.status),
+        note=args.note or "",
+        override=args.override,
+    )
     row = ws.read(queries.row, requirement_id=item_id)
     for warning in changes.notes:
         print(f"warning: {output.safe(warning)}", file=sys.stderr)
@@ -209,8 +246,11 @@ def add_parsers(
     p.add_argument("priority", help="low, medium, high or critical")
     p.set_defaults(func=cmd_priority)
 
-    p = sub.add_parser("note", parents=[common],
-                       help="add a comment to an item's thread (comments are never overwritten)")  # fmt: skip
+    p = sub.add_parser(
+        "note",
+        parents=[common],
+        help="add a comment to an item's thread (comments are never overwritten)",
+    )
     p.add_argument("key")
     p.add_argument("text")
     p.set_defaults(func=cmd_note)
@@ -218,8 +258,13 @@ def add_parsers(
     p = sub.add_parser("status", parents=[common], help="move an item through the workflow")
     p.add_argument("key")
     p.add_argument("status", help="in_progress, in_review, done, blocked, not_applicable, ...")
-    p.add_argument("--note", help="comment; required as justification for not_applicable and "
-                   "as the reason for blocked")  # fmt: skip
-    p.add_argument("--override", action="store_true",
-                   help="admins: approve in place of the named reviewer (recorded and flagged)")  # fmt: skip
+    p.add_argument(
+        "--note",
+        help="comment; required as justification for not_applicable and as the reason for blocked",
+    )
+    p.add_argument(
+        "--override",
+        action="store_true",
+        help="admins: approve in place of the named reviewer (recorded and flagged)",
+    )
     p.set_defaults(func=cmd_status)

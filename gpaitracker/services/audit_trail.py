@@ -65,8 +65,9 @@ def _verify(
         for anchor in anchors:
             found = audit.event_hash_at(conn, anchor.id)
             if found is None:
-                problems.append(f"audit head {anchor.id} is no longer in the trail "
-                                "(events were deleted)")  # fmt: skip
+                problems.append(
+                    f"audit head {anchor.id} is no longer in the trail (events were deleted)"
+                )
             elif found != anchor.hash:
                 problems.append(f"audit head {anchor.id} has another hash now (its event changed)")
         result = audit.verify_chain(conn, progress)

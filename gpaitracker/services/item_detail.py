@@ -52,8 +52,15 @@ class ItemDetail:
             "reviewer_name": self.reviewer_name,
             "evidence": [e.as_dict(today) for e in self.evidence],
             "history": [
-                {"id": h.id, "at": h.at.isoformat(), "actor": h.actor, "action": h.action,
-                 "field": h.field, "old": h.old, "new": h.new}  # fmt: skip
+                {
+                    "id": h.id,
+                    "at": h.at.isoformat(),
+                    "actor": h.actor,
+                    "action": h.action,
+                    "field": h.field,
+                    "old": h.old,
+                    "new": h.new,
+                }
                 for h in self.history
             ],
         }
@@ -90,7 +97,11 @@ def detail(*, session: Session, requirement_id: int, history_limit: int = 200) -
         review_outcome=item.review_outcome.value if item.review_outcome else None,
         evidence=tuple(evidence.list_evidence(session=session, requirement_id=requirement_id)),
         history=tuple(
-            queries.audit_rows(session=session, entity=Entity.REQUIREMENT.value,
-                               row_id=requirement_id, limit=history_limit)  # fmt: skip
+            queries.audit_rows(
+                session=session,
+                entity=Entity.REQUIREMENT.value,
+                row_id=requirement_id,
+                limit=history_limit,
+            )
         ),
     )

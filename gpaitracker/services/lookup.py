@@ -68,7 +68,9 @@ def entity_ref(*, session: Session, ref: str) -> tuple[Entity, int]:
     if "@" in text:
         cat_id, _, version = text.partition("@")
         found = session.execute(
-            select(Catalogue.id).where(Catalogue.catalogue_id == cat_id, Catalogue.version == version)
+            select(Catalogue.id).where(
+                Catalogue.catalogue_id == cat_id, Catalogue.version == version
+            )
         ).first()
         if found is not None:
             return Entity.CATALOGUE, int(found[0])

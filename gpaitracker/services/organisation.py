@@ -72,11 +72,19 @@ def create_register(
     session.add(org)
     session.flush()
     label = org_name
-    audit.record(session, admin, [
-        Change("create", ORG, org.id, label, field, None, value)
-        for field, value in (("name", org.name), ("non_eu", non_eu), ("sme", sme),
-                             ("signatory", signatory))
-    ])  # fmt: skip
+    audit.record(
+        session,
+        admin,
+        [
+            Change("create", ORG, org.id, label, field, None, value)
+            for field, value in (
+                ("name", org.name),
+                ("non_eu", non_eu),
+                ("sme", sme),
+                ("signatory", signatory),
+            )
+        ],
+    )
     catalogues.install_shipped(session=session, actor=admin, pinned=pinned_catalogues)
     return audit.change_set(session)
 

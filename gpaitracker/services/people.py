@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from sqlalchemy.orm import Session
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from gpaitracker import audit, validation
@@ -75,10 +75,14 @@ def bootstrap_admin(*, session: Session, name: str, email: str) -> Actor:
     person = _create(session, name, email, Role.ADMIN)
     session.add(Meta(key=FIRST_ADMIN_KEY, value=str(person.id)))
     actor = Actor.of(person)
-    audit.record(session, actor, [
-        Change("create", PERSON, actor.id, actor.email, "name", None, person.name),
-        Change("create", PERSON, actor.id, actor.email, "role", None, Role.ADMIN),
-    ])  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        [
+            Change("create", PERSON, actor.id, actor.email, "name", None, person.name),
+            Change("create", PERSON, actor.id, actor.email, "role", None, Role.ADMIN),
+        ],
+    )
     return actor
 
 
@@ -86,10 +90,14 @@ def bootstrap_admin(*, session: Session, name: str, email: str) -> Actor:
 def add_person(*, session: Session, actor: Actor, name: str, email: str, role: Role) -> Changes:
     person = _create(session, name, email, Role(role))
     assert person.id is not None
-    audit.record(session, actor, [
-        Change("create", PERSON, person.id, person.email, "name", None, person.name),
-        Change("create", PERSON, person.id, person.email, "role", None, person.role),
-    ])  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        [
+            Change("create", PERSON, person.id, person.email, "name", None, person.name),
+            Change("create", PERSON, person.id, person.email, "role", None, person.role),
+        ],
+    )
     return audit.change_set(session)
 
 
@@ -125,7 +133,9 @@ def update_person(
         if address != person.email:
             clash = session.execute(select(Person.id).where(Person.email == address)).first()
             if clash is not None:
-                raise ValidationError(f"email {address!r} already belongs to someone in the register")
+                raise ValidationError(
+                    f"email {address!r} already belongs to someone in the register"
+                )
             change("email", person.email, address)
             person.email = address
     if role is not None and Role(role) != person.role:

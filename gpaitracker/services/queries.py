@@ -182,9 +182,7 @@ def register_query(filters: Filters | None = None, today: dt.date | None = None)
             or_(
                 r.entry_id.in_(entries),
                 r.code.ilike(needle, escape="\\"),
-                r.id.in_(
-                    select(c.requirement_id).where(c.text.ilike(needle, escape="\\"))
-                ),
+                r.id.in_(select(c.requirement_id).where(c.text.ilike(needle, escape="\\"))),
             )
         )
     # Catalogue order is document order: COP-SS-2.1 comes before COP-SS-10.1.
@@ -275,8 +273,18 @@ def audit_rows(
 ) -> list[AuditRow]:
     """The newest events (oldest first), optionally of one row: its history by row id."""
     a = AuditEvent.__table__.c  # type: ignore[attr-defined]
-    query = select(a.id, a.at, a.actor, a.action, a.entity, a.row_id, a.label, a.field,
-                   a.old_value, a.new_value)  # fmt: skip
+    query = select(
+        a.id,
+        a.at,
+        a.actor,
+        a.action,
+        a.entity,
+        a.row_id,
+        a.label,
+        a.field,
+        a.old_value,
+        a.new_value,
+    )
     if entity is not None:
         query = query.where(a.entity == entity)
     if row_id is not None:

@@ -144,9 +144,17 @@ def assign(
         if wanted is not None:
             _assignee(session, wanted, field)
         new[field] = wanted
-        changes.append(Change("update", REQ, item.id, label, field,
-                              _email(session, getattr(item, f"{field}_id")),
-                              _email(session, wanted)))  # fmt: skip
+        changes.append(
+            Change(
+                "update",
+                REQ,
+                item.id,
+                label,
+                field,
+                _email(session, getattr(item, f"{field}_id")),
+                _email(session, wanted),
+            )
+        )
     owner = new.get("owner", item.owner_id)
     if owner is not None and owner == new.get("reviewer", item.reviewer_id):
         raise ValidationError("reviewer must be someone other than the owner (four-eyes rule)")
@@ -242,9 +250,14 @@ def change_status(
     """
     item, label = _for_write(session, requirement_id, expected_version)
     note = validation.text(note, "note", max_chars=validation.MAX_NOTE_CHARS)
-    step = workflow.plan(_state(item), Status(status), actor_id=actor.id,
-                         actor_is_admin=actor.role == Role.ADMIN, note=note,
-                         override=override)  # fmt: skip
+    step = workflow.plan(
+        _state(item),
+        Status(status),
+        actor_id=actor.id,
+        actor_is_admin=actor.role == Role.ADMIN,
+        note=note,
+        override=override,
+    )
     with session.no_autoflush:  # one UPDATE of the row, however many lookups happen
         changes = [Change("status", REQ, item.id, label, "status", item.status, step.status)]
         warnings: list[str] = []
@@ -252,22 +265,46 @@ def change_status(
         if step.kind == "submit":
             item.review_outcome, item.submitted_by, item.submitted_at = step.outcome, actor.id, now
             item.approved_by, item.approved_at, item.approval_override = None, None, False
-            changes.append(Change("submit", REQ, item.id, label, "review_outcome", None,
-                                  step.outcome))  # fmt: skip
+            changes.append(
+                Change("submit", REQ, item.id, label, "review_outcome", None, step.outcome)
+            )
             if step.outcome == Status.NOT_APPLICABLE:
-                changes.append(Change("update", REQ, item.id, label, "na_justification",
-                                      item.na_justification, note))  # fmt: skip
+                changes.append(
+                    Change(
+                        "update",
+                        REQ,
+                        item.id,
+                        label,
+                        "na_justification",
+                        item.na_justification,
+                        note,
+                    )
+                )
                 item.na_justification = note
         elif step.kind == "approve":
-            item.approved_by, item.approved_at, item.approval_override = actor.id, now, step.override
+            item.approved_by, item.approved_at, item.approval_override = (
+                actor.id,
+                now,
+                step.override,
+            )
             changes.append(Change("approve", REQ, item.id, label, "approved_by", None, actor.email))
             if step.override:
-                changes.append(Change("override", REQ, item.id, label, "reviewer",
-                                      _email(session, item.reviewer_id), actor.email))  # fmt: skip
+                changes.append(
+                    Change(
+                        "override",
+                        REQ,
+                        item.id,
+                        label,
+                        "reviewer",
+                        _email(session, item.reviewer_id),
+                        actor.email,
+                    )
+                )
             if step.status == Status.DONE and not _has_valid_evidence(session, item):
                 warnings.append(f"{label} was approved with no valid evidence attached")
-                changes.append(Change("approve", REQ, item.id, label, "evidence", None,
-                                      "none valid"))  # fmt: skip
+                changes.append(
+                    Change("approve", REQ, item.id, label, "evidence", None, "none valid")
+                )
             item.review_outcome = None
         else:  # move, send back or reopen: any submission or approval is over
             item.review_outcome, item.submitted_by, item.submitted_at = None, None, None
@@ -331,9 +368,15 @@ def _schedule_next(session: Session, actor: Actor, item: Requirement) -> None:
     session.add(nxt)
     session.flush()
     label = key_of(session, nxt)
-    audit.record(session, actor, [
-        Change("create", REQ, nxt.id, label, "due_date", None, nxt.due_date),
-        Change("create", REQ, nxt.id, label, "owner", None, _email(session, nxt.owner_id)),
-        Change("create", REQ, nxt.id, label, "reviewer", None, _email(session, nxt.reviewer_id)),
-        Change("create", REQ, nxt.id, label, "priority", None, nxt.priority),
-    ])  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        [
+            Change("create", REQ, nxt.id, label, "due_date", None, nxt.due_date),
+            Change("create", REQ, nxt.id, label, "owner", None, _email(session, nxt.owner_id)),
+            Change(
+                "create", REQ, nxt.id, label, "reviewer", None, _email(session, nxt.reviewer_id)
+            ),
+            Change("create", REQ, nxt.id, label, "priority", None, nxt.priority),
+        ],
+    )

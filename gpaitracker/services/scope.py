@@ -34,8 +34,10 @@ class ScopePlan:
     def lines(self) -> list[str]:
         out = [f"{self.model}/{c}: newly applies" for c in self.newly_applicable]
         out += [f"{k}: applies again" for k in self.reinstated]
-        out += [f"{k}: no longer applies (kept, marked not applicable)" for k in
-                self.no_longer_applicable]  # fmt: skip
+        out += [
+            f"{k}: no longer applies (kept, marked not applicable)"
+            for k in self.no_longer_applicable
+        ]
         return out
 
 
@@ -86,8 +88,17 @@ def apply(
         ).one()
         item.applicable = applicable
         session.add(item)
-        changes.append(Change("rescope", Entity.REQUIREMENT, item.id, key, "applicable",
-                              not applicable, applicable))  # fmt: skip
+        changes.append(
+            Change(
+                "rescope",
+                Entity.REQUIREMENT,
+                item.id,
+                key,
+                "applicable",
+                not applicable,
+                applicable,
+            )
+        )
     session.flush()
     audit.record(session, actor, changes)
 

@@ -33,14 +33,38 @@ def user_error(*args, home, **kw):
 def _template(tmp_path_factory):
     """One register built through the CLI, copied for each test."""
     home = tmp_path_factory.mktemp("cli-template") / "home"
-    ok("init", "--organisation", "Provider SA", "--signatory", "--admin-name", "Ada",
-       "--admin-email", ADA, home=home)  # fmt: skip
-    ok("person", "add", "Olga Officer", "--email", "olga@provider.eu", "--role", "officer",
-       home=home)  # fmt: skip
-    ok("person", "add", "Rita Reviewer", "--email", "rita@provider.eu", "--role", "reviewer",
-       home=home)  # fmt: skip
-    ok("model", "add", "Atlas 2", "--placed-on-market", "2025-09-01", "--flop", "3e24",
-       home=home)  # fmt: skip
+    ok(
+        "init",
+        "--organisation",
+        "Provider SA",
+        "--signatory",
+        "--admin-name",
+        "Ada",
+        "--admin-email",
+        ADA,
+        home=home,
+    )
+    ok(
+        "person",
+        "add",
+        "Olga Officer",
+        "--email",
+        "olga@provider.eu",
+        "--role",
+        "officer",
+        home=home,
+    )
+    ok(
+        "person",
+        "add",
+        "Rita Reviewer",
+        "--email",
+        "rita@provider.eu",
+        "--role",
+        "reviewer",
+        home=home,
+    )
+    ok("model", "add", "Atlas 2", "--placed-on-market", "2025-09-01", "--flop", "3e24", home=home)
     return home
 
 
@@ -59,13 +83,34 @@ def test_version_and_help():
 
 def test_every_command_has_help(tmp_path, capsys):
     commands = [
-        ["init"], ["org", "show"], ["org", "edit"], ["model", "add"], ["model", "list"],
-        ["person", "add"], ["person", "edit"], ["person", "list"], ["list"], ["show"],
-        ["assign"], ["due"], ["priority"], ["note"], ["status"], ["audit"], ["check"],
-        ["demo"], ["model", "edit"], ["catalogue", "list"], ["catalogue", "show"],
-        ["catalogue", "diff"], ["catalogue", "upgrade"], ["catalogue", "import"],
-        ["evidence", "add"], ["evidence", "list"], ["evidence", "verify"],
-    ]  # fmt: skip
+        ["init"],
+        ["org", "show"],
+        ["org", "edit"],
+        ["model", "add"],
+        ["model", "list"],
+        ["person", "add"],
+        ["person", "edit"],
+        ["person", "list"],
+        ["list"],
+        ["show"],
+        ["assign"],
+        ["due"],
+        ["priority"],
+        ["note"],
+        ["status"],
+        ["audit"],
+        ["check"],
+        ["demo"],
+        ["model", "edit"],
+        ["catalogue", "list"],
+        ["catalogue", "show"],
+        ["catalogue", "diff"],
+        ["catalogue", "upgrade"],
+        ["catalogue", "import"],
+        ["evidence", "add"],
+        ["evidence", "list"],
+        ["evidence", "verify"],
+    ]
     from gpaitracker.cli.main import build_parser
 
     for command in commands:  # in-process: 17 interpreter start-ups would cost ~12 s
@@ -100,23 +145,30 @@ def test_list_json_has_the_documented_keys(cli_home):
 
 def test_working_an_item_end_to_end(cli_home):
     key = "atlas-2/AIA-53-1-a"
-    ok("assign", key, "--owner", "olga@provider.eu", "--reviewer", "rita@provider.eu",
-       home=cli_home)  # fmt: skip
+    ok(
+        "assign",
+        key,
+        "--owner",
+        "olga@provider.eu",
+        "--reviewer",
+        "rita@provider.eu",
+        home=cli_home,
+    )
     ok("due", key, "2027-01-15", home=cli_home)
     ok("status", key, "in_progress", "--as", "olga@provider.eu", home=cli_home)
     ok("status", key, "in_review", home=cli_home, env={"GPAITRACKER_USER": "olga@provider.eu"})
     err = user_error("status", key, "done", "--as", "olga@provider.eu", home=cli_home)
     assert "four-eyes" in err
-    approved = ok("status", key, "done", "--as", "rita@provider.eu", "--note", "MDF approved",
-                  home=cli_home)  # fmt: skip
+    approved = ok(
+        "status", key, "done", "--as", "rita@provider.eu", "--note", "MDF approved", home=cli_home
+    )
     assert "approved with no valid evidence" in approved.stderr
     shown = json.loads(ok("show", key, "--format", "json", home=cli_home).stdout)
     assert shown["status"] == "done"
     assert shown["owner"] == "olga@provider.eu"
     assert shown["due"] == "2027-01-15"
     assert [c["text"] for c in shown["comments"]] == ["MDF approved"]
-    assert (shown["submitted_by"], shown["approved_by"]) == ("olga@provider.eu",
-                                                            "rita@provider.eu")  # fmt: skip
+    assert (shown["submitted_by"], shown["approved_by"]) == ("olga@provider.eu", "rita@provider.eu")
     text = ok("show", key, home=cli_home).stdout
     assert "Technical documentation" in text
     assert "approved   by rita@provider.eu" in text
@@ -171,9 +223,17 @@ def test_non_utf8_and_huge_notes_are_refused(cli_home):
 
     env = dict(os.environ, GPAITRACKER_HOME=str(cli_home))
     bad = subprocess.run(
-        [sys.executable.encode(), b"-m", b"gpaitracker", b"note", b"atlas-2/AIA-53-1-a",
-         b"caf\xe9 latin-1"], capture_output=True, env=env,
-    )  # fmt: skip
+        [
+            sys.executable.encode(),
+            b"-m",
+            b"gpaitracker",
+            b"note",
+            b"atlas-2/AIA-53-1-a",
+            b"caf\xe9 latin-1",
+        ],
+        capture_output=True,
+        env=env,
+    )
     assert bad.returncode == 1 and b"not valid UTF-8" in bad.stderr
     big = run_main("note", "atlas-2/AIA-53-1-a", "x" * 100_000, home=cli_home)
     assert big.returncode == 1 and "limit is 20000" in big.stderr
@@ -216,8 +276,13 @@ def test_locked_register(cli_home):
     con = sqlite3.connect(cli_home / "register.sqlite", isolation_level=None)
     con.execute("BEGIN IMMEDIATE")
     try:
-        err = user_error("due", "atlas-2/AIA-53-1-a", "2026-05-01", home=cli_home,
-                         env={"GPAITRACKER_BUSY_TIMEOUT_MS": "200"})  # fmt: skip
+        err = user_error(
+            "due",
+            "atlas-2/AIA-53-1-a",
+            "2026-05-01",
+            home=cli_home,
+            env={"GPAITRACKER_BUSY_TIMEOUT_MS": "200"},
+        )
         assert "busy with another change" in err
     finally:
         con.execute("ROLLBACK")
@@ -250,8 +315,9 @@ def test_audit_head_is_an_anchor_outside_the_register(cli_home):
     assert run_main("audit", "--verify", home=cli_home).returncode == 0
     cut = run_main("audit", "--verify", "--head", head, home=cli_home)
     assert cut.returncode == 3 and "no longer in the trail" in cut.stderr
-    assert "is not like ID:SHA256" in user_error("audit", "--verify", "--head", "5:xyz",
-                                                 home=cli_home)  # fmt: skip
+    assert "is not like ID:SHA256" in user_error(
+        "audit", "--verify", "--head", "5:xyz", home=cli_home
+    )
 
 
 def test_read_commands_never_create_a_register(tmp_path):
@@ -264,8 +330,9 @@ def test_read_commands_never_create_a_register(tmp_path):
 def test_audit_history_follows_an_email_change(cli_home):
     ok("assign", "atlas-2/AIA-53-1-a", "--owner", "olga@provider.eu", home=cli_home)
     ok("person", "edit", "olga@provider.eu", "--new-email", "olga.o@provider.eu", home=cli_home)
-    trail = json.loads(ok("audit", "--entity", "olga.o@provider.eu", "--format", "json",
-                          home=cli_home).stdout)  # fmt: skip
+    trail = json.loads(
+        ok("audit", "--entity", "olga.o@provider.eu", "--format", "json", home=cli_home).stdout
+    )
     assert [e["field"] for e in trail] == ["name", "role", "email"]
     assert len({e["row_id"] for e in trail}) == 1
 
@@ -281,11 +348,14 @@ def test_note_adds_to_the_thread_and_escapes_on_the_terminal(cli_home):
 
 
 def test_items_that_no_longer_apply_look_different_and_are_found_as_not_applicable(cli_home):
-    ok("model", "add", "Titan", "--placed-on-market", "2026-09-01", "--flop", "3e25",
-       home=cli_home)  # fmt: skip
-    codes = [i["code"] for i in json.loads(
-        ok("list", "--model", "titan", "--format", "json", home=cli_home).stdout
-    ) if i["code"].startswith("COP-SS-")]  # fmt: skip
+    ok("model", "add", "Titan", "--placed-on-market", "2026-09-01", "--flop", "3e25", home=cli_home)
+    codes = [
+        i["code"]
+        for i in json.loads(
+            ok("list", "--model", "titan", "--format", "json", home=cli_home).stdout
+        )
+        if i["code"].startswith("COP-SS-")
+    ]
     numbers = [tuple(int(n) for n in c.removeprefix("COP-SS-").split(".")) for c in codes]
     assert numbers == sorted(numbers) and (10, 1) in numbers  # 2.1 before 10.1
     ok("model", "edit", "titan", "--flop", "1e24", "--yes", home=cli_home)
@@ -293,8 +363,9 @@ def test_items_that_no_longer_apply_look_different_and_are_found_as_not_applicab
     assert "COP-SS-" not in default
     everything = ok("list", "--model", "titan", "--all", home=cli_home).stdout
     assert "(no longer applies)" in everything and " grey " in everything
-    na = json.loads(ok("list", "--status", "not_applicable", "--format", "json",
-                       home=cli_home).stdout)  # fmt: skip
+    na = json.loads(
+        ok("list", "--status", "not_applicable", "--format", "json", home=cli_home).stdout
+    )
     assert {i["code"] for i in na} >= {"COP-SS-1.1", "COP-SS-10.1"}
     assert all(i["rag"] == "grey" for i in na)
     shown = ok("show", "titan/COP-SS-1.1", home=cli_home).stdout

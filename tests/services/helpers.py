@@ -12,9 +12,11 @@ ADMIN_EMAIL = "ada@provider.eu"
 
 
 def add_people(ws: Workspace, admin=None):
-    for name, email, role in (("Olga", "olga@provider.eu", Role.OFFICER),
-                              ("Rita", "rita@provider.eu", Role.REVIEWER),
-                              ("Eve", "eve@provider.eu", Role.EXECUTIVE)):  # fmt: skip
+    for name, email, role in (
+        ("Olga", "olga@provider.eu", Role.OFFICER),
+        ("Rita", "rita@provider.eu", Role.REVIEWER),
+        ("Eve", "eve@provider.eu", Role.EXECUTIVE),
+    ):
         ws.write(people.add_person, name=name, email=email, role=role)
 
 
@@ -50,9 +52,14 @@ def snapshot(ws_or_register):
         events = conn.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
         comments = conn.execute(select(func.count()).select_from(Comment)).scalar_one()
         items = conn.execute(
-            select(Requirement.id, Requirement.status, Requirement.owner_id,
-                   Requirement.reviewer_id, Requirement.due_date, Requirement.approved_by,
-                   Requirement.row_version)
-            .order_by(Requirement.id)
-        ).all()  # fmt: skip
+            select(
+                Requirement.id,
+                Requirement.status,
+                Requirement.owner_id,
+                Requirement.reviewer_id,
+                Requirement.due_date,
+                Requirement.approved_by,
+                Requirement.row_version,
+            ).order_by(Requirement.id)
+        ).all()
     return events, comments, items

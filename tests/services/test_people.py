@@ -9,8 +9,9 @@ from tests.services.helpers import add_people, as_person, person_id, snapshot
 def test_people_roles_and_edits_are_audited_by_id(org_ws):
     add_people(org_ws)
     olga = person_id(org_ws, "olga@provider.eu")
-    changes = org_ws.write(people.update_person, person_id=olga, role=Role.REVIEWER,
-                           email="olga.l@provider.eu")  # fmt: skip
+    changes = org_ws.write(
+        people.update_person, person_id=olga, role=Role.REVIEWER, email="olga.l@provider.eu"
+    )
     assert changes.ids(Entity.PERSON) == {olga}
     listed = {p.email: p.role for p in org_ws.read(people.list_people)}
     assert listed["olga.l@provider.eu"] == Role.REVIEWER
@@ -18,9 +19,11 @@ def test_people_roles_and_edits_are_audited_by_id(org_ws):
     # Her history is found by her new email and holds the events recorded under the old one.
     history = org_ws.read(audit_trail.events, ref="olga.l@provider.eu")
     assert [(e.label, e.field) for e in history] == [
-        ("olga@provider.eu", "name"), ("olga@provider.eu", "role"),
-        ("olga@provider.eu", "email"), ("olga@provider.eu", "role"),
-    ]  # fmt: skip
+        ("olga@provider.eu", "name"),
+        ("olga@provider.eu", "role"),
+        ("olga@provider.eu", "email"),
+        ("olga@provider.eu", "role"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -62,14 +65,16 @@ def test_stale_person_edit_is_a_conflict(org_ws):
     add_people(org_ws)
     olga = org_ws.read(people.get, person_id=person_id(org_ws, "olga@provider.eu"))
     org_ws.write(people.update_person, person_id=olga.id, name="Olga L.")
-    with pytest.raises(ConflictError, match="olga@provider.eu was changed by ada@provider.eu"):
-        org_ws.write(people.update_person, person_id=olga.id, name="Olga Lind",
-                     expected_version=olga.version)  # fmt: skip
+    with pytest.raises(ConflictError, match=r"olga@provider\.eu was changed by ada@provider\.eu"):
+        org_ws.write(
+            people.update_person, person_id=olga.id, name="Olga Lind", expected_version=olga.version
+        )
 
 
 def test_organisation_profile_edit(org_ws):
     org_ws.write(organisation.update, name="Provider SE")
     assert org_ws.read(organisation.get).name == "Provider SE"
     with pytest.raises(ValidationError, match="already exists"):
-        org_ws.create(organisation.create_register, name="Again", admin_name="A",
-                      admin_email="a@b.eu")  # fmt: skip
+        org_ws.create(
+            organisation.create_register, name="Again", admin_name="A", admin_email="a@b.eu"
+        )
