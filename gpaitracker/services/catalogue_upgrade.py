@@ -1,7 +1,8 @@
 """Upgrading the register to a newer catalogue version: diff, then apply keeping all work.
 
 Items keep their row id through an upgrade: a renamed code is an update of the item's
-"key" field, so its history (events by row id) reads straight through the rename.
+"key" field, so its history (events by row id) reads straight through the rename (see
+catalogue_carry). What a file must satisfy first is in catalogue_trust.
 """
 
 from __future__ import annotations
@@ -14,26 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from gpaitracker import audit, rules
+from gpaitracker import audit
 from gpaitracker import catalogue as catalogue_files
-from gpaitracker.audit import Change
 from gpaitracker.authz import Actor, Permission, write_service
 from gpaitracker.catalogue import CatalogueFile, Entry
 from gpaitracker.changes import Changes
-from gpaitracker.enums import Entity, Status
 from gpaitracker.errors import ValidationError
-from gpaitracker.models import (
-    AIModel,
-    Catalogue,
-    CatalogueEntry,
-    Comment,
-    EvidenceLink,
-    Requirement,
-)
-from gpaitracker.services import catalogues, organisation
-from gpaitracker.services.register import requirement_key
+from gpaitracker.models import AIModel, Catalogue, CatalogueEntry
+from gpaitracker.services import catalogue_carry, catalogue_trust, catalogues, organisation
 
-REQ = Entity.REQUIREMENT
 _COMPARED = (
     "kind",
     "parent",
@@ -46,15 +36,6 @@ _COMPARED = (
     "evidence",
     "kpis",
 )
-# When merged items disagree, the merged item takes the least advanced status.
-_PROGRESS = {
-    Status.BLOCKED: 0,
-    Status.NOT_STARTED: 1,
-    Status.IN_PROGRESS: 2,
-    Status.IN_REVIEW: 3,
-    Status.DONE: 4,
-    Status.NOT_APPLICABLE: 5,
-}
 
 
 @dataclass(frozen=True)
@@ -70,17 +51,26 @@ class CatalogueDiff:
     merged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # new -> old codes
     withdrawn: tuple[str, ...] = ()
     unchanged: int = 0
+    tracked_before: int = 0  # tracked entries of the version in use
+    lost: int = 0  # of those, withdrawn or merged into another entry
+    reinstall: bool = False  # back to a built-in version, whatever version is in use
 
     @property
     def is_new_catalogue(self) -> bool:
         return self.from_version is None
 
+    @property
+    def major(self) -> bool:
+        """More than half of the entries in use would be withdrawn or merged away."""
+        return not self.reinstall and self.lost * 2 > self.tracked_before
+
     def lines(self) -> list[str]:
-        head = (
-            f"{self.catalogue_id}: new catalogue, version {self.to_version}"
-            if self.is_new_catalogue
-            else f"{self.catalogue_id}: {self.from_version} -> {self.to_version}"
-        )
+        if self.is_new_catalogue:
+            head = f"{self.catalogue_id}: new catalogue, version {self.to_version}"
+        else:
+            head = f"{self.catalogue_id}: {self.from_version} -> {self.to_version}"
+        if self.reinstall:
+            head += " (reinstalling the built-in version)"
         out = [head]
         out += [f"  added      {c}" for c in self.added]
         out += [f"  changed    {c} ({', '.join(f)})" for c, f in self.changed.items()]
@@ -96,6 +86,11 @@ class CatalogueDiff:
             f"{len(self.renamed)} mapped, {len(self.withdrawn)} withdrawn, "
             f"{self.unchanged} unchanged"
         )
+        if self.major:
+            out.append(
+                f"  major change: {self.lost} of the {self.tracked_before} tracked entries in "
+                "use would be withdrawn or merged away"
+            )
         return out
 
 
@@ -127,45 +122,103 @@ def active_version(session: Session, catalogue_id: str) -> Catalogue | None:
     ).scalar()
 
 
+def _in_use_is_genuine(current: Catalogue) -> bool:
+    if not catalogue_trust.is_builtin_id(current.catalogue_id):
+        return True
+    return catalogue_trust.is_genuine_builtin(current.catalogue_id, current.source_sha256)
+
+
 def pending(*, session: Session, file: Path | None = None) -> list[CatalogueFile]:
-    """The given catalogue file (diff() explains if it cannot apply), else newer built-ins."""
+    """The given catalogue file (diff() explains if it cannot apply), else newer built-ins.
+
+    A built-in catalogue whose version in use is not a shipped file is left to reinstalls().
+    """
     if file is not None:
         return [catalogue_files.load_file(Path(file))]
     out = []
     for cat in catalogue_files.shipped():
         current = active_version(session, cat.id)
-        if current is None or (current.published, current.version) < (cat.published, cat.version):
+        newer = current is not None and (current.published, current.version) < (
+            cat.published,
+            cat.version,
+        )
+        if current is None or (newer and _in_use_is_genuine(current)):
             out.append(cat)
+    return [c for i, c in enumerate(out) if all(o.id != c.id for o in out[i + 1 :])]
+
+
+def reinstalls(*, session: Session, catalogue_id: str | None = None) -> list[CatalogueFile]:
+    """The newest built-in version of each built-in catalogue (or of one) not in use now."""
+    ids = [catalogue_id] if catalogue_id else sorted(catalogue_trust.builtin_ids())
+    out = []
+    for cat_id in ids:
+        newest = catalogue_trust.newest_builtin(cat_id)
+        current = active_version(session, cat_id)
+        if current is None or current.source_sha256 != newest.sha256:
+            out.append(newest)
     return out
 
 
-def diff(*, session: Session, new: CatalogueFile) -> CatalogueDiff:
-    """What loading `new` would change compared with the active version of its catalogue."""
+def diff(*, session: Session, new: CatalogueFile, reinstall: bool = False) -> CatalogueDiff:
+    """What loading `new` would change compared with the active version of its catalogue.
+
+    Refuses a file that may not change the register (see catalogue_trust). With reinstall,
+    `new` must be the newest built-in version, and it replaces whatever version is in use.
+    """
+    new = catalogue_trust.genuine(new)
+    if reinstall and new != catalogue_trust.newest_builtin(new.id):
+        raise ValidationError(
+            f"catalogue {new.id} version {new.version} is not the newest built-in"
+        )
+    catalogue_trust.check_codes_are_its_own(session, new)
     current = active_version(session, new.id)
     if current is None:
         return CatalogueDiff(
-            new.id, None, new.version, added=tuple(e.code for e in new.entries if e.tracked)
-        )
-    if current.version == new.version:
-        raise ValidationError(f"catalogue {new.id} version {new.version} is already in use")
-    if current.published > new.published:
-        raise ValidationError(
-            f"catalogue {new.id} version {new.version} ({new.published}) is older than "
-            f"the version in use, {current.version} ({current.published})"
+            new.id,
+            None,
+            new.version,
+            added=tuple(e.code for e in new.entries if e.tracked),
+            reinstall=reinstall,
         )
     assert current.id is not None
     old = {e.code: e for e in catalogues.entries_of(session=session, catalogue_pk=current.id)}
-    mapping = new.upgrade.mapping if new.upgrade else {}
-    dropped = new.upgrade.withdrawn if new.upgrade else frozenset()
+    if not reinstall:
+        _check_newer(new, current)
+        catalogue_trust.check_continues(new, current, set(old))
+    continues = new.upgrade is not None and new.upgrade.from_version == current.version
+    return _compare(new, current, old, continues, reinstall)
+
+
+def _check_newer(new: CatalogueFile, current: Catalogue) -> None:
+    if current.version == new.version:
+        raise ValidationError(f"catalogue {new.id} version {new.version} is already in use")
+    if current.published > new.published:
+        foreign = "" if _in_use_is_genuine(current) else ", which is not a built-in version"
+        raise ValidationError(
+            f"catalogue {new.id} version {new.version} ({new.published}) is older than "
+            f"the version in use, {current.version} ({current.published}){foreign}"
+        )
+
+
+def _compare(
+    new: CatalogueFile,
+    current: Catalogue,
+    old: dict[str, CatalogueEntry],
+    continues: bool,
+    reinstall: bool,
+) -> CatalogueDiff:
+    mapping = new.upgrade.mapping if new.upgrade and continues else {}
+    dropped = new.upgrade.withdrawn if new.upgrade and continues else frozenset()
     reached: set[str] = set()
     changed: dict[str, tuple[str, ...]] = {}
     renamed: dict[str, str] = {}
-    merged: dict[str, list[str]] = {}
+    arrivals: dict[str, list[str]] = {}  # new code -> old codes that continue as it
     withdrawn: list[str] = []
     unchanged = 0
     for code, entry in old.items():
         if code in new.by_code:
             reached.add(code)
+            arrivals.setdefault(code, []).append(code)
             stored = _stored_view(entry)
             fields = tuple(
                 name
@@ -180,9 +233,14 @@ def diff(*, session: Session, new: CatalogueFile) -> CatalogueDiff:
             targets = mapping[code]
             renamed[code] = targets[0]
             reached.update(targets)
-            merged.setdefault(targets[0], []).append(code)
+            arrivals.setdefault(targets[0], []).append(code)
         elif code in dropped or catalogues.is_tracked(entry):
             withdrawn.append(code)
+    tracked = {code for code, entry in old.items() if catalogues.is_tracked(entry)}
+    merged = {n: tuple(o) for n, o in arrivals.items() if len(o) > 1}
+    lost = sum(code in tracked for code in withdrawn) + sum(
+        max(0, sum(code in tracked for code in olds) - 1) for olds in merged.values()
+    )
     return CatalogueDiff(
         new.id,
         current.version,
@@ -190,143 +248,85 @@ def diff(*, session: Session, new: CatalogueFile) -> CatalogueDiff:
         added=tuple(e.code for e in new.entries if e.tracked and e.code not in reached),
         changed=changed,
         renamed=renamed,
-        merged={n: tuple(o) for n, o in merged.items() if len(o) > 1},
+        merged=merged,
         withdrawn=tuple(withdrawn),
         unchanged=unchanged,
+        tracked_before=len(tracked),
+        lost=lost,
+        reinstall=reinstall,
     )
 
 
 @write_service(Permission.ADMIN)
-def upgrade(*, session: Session, actor: Actor, new: CatalogueFile) -> Changes:
-    """Install `new` and carry every register item over to it, keeping all work."""
+def upgrade(
+    *, session: Session, actor: Actor, new: CatalogueFile, allow_major: bool = False
+) -> Changes:
+    """Install `new` and carry every register item over to it, keeping all work.
+
+    A major change (more than half of the entries in use withdrawn or merged away) is
+    refused unless allow_major is given.
+    """
+    new = catalogue_trust.genuine(new)
     plan = diff(session=session, new=new)
+    if plan.major and not allow_major:
+        raise ValidationError(
+            f"catalogue {new.id} version {new.version} would withdraw or merge away "
+            f"{plan.lost} of the {plan.tracked_before} tracked entries of version "
+            f"{plan.from_version}, more than half; a change this large must be allowed "
+            "explicitly"
+        )
     installed = catalogues.install(session=session, actor=actor, cat=new)
+    continues = new.upgrade is not None and new.upgrade.from_version == plan.from_version
+    mapping = new.upgrade.mapping if new.upgrade and continues else {}
+    _carry(session, actor, new, installed, mapping, use_history=False)
+    return audit.change_set(session)
+
+
+@write_service(Permission.ADMIN)
+def reinstall_builtin(*, session: Session, actor: Actor, catalogue_id: str) -> Changes:
+    """Make the newest built-in version of a catalogue the one in use again, whatever version
+    (an imported one, a "newer" one) is in use now; items come back to its codes."""
+    new = catalogue_trust.newest_builtin(catalogue_id)
+    current = active_version(session, catalogue_id)
+    if current is not None and current.source_sha256 == new.sha256:
+        raise ValidationError(
+            f"catalogue {catalogue_id} already uses its built-in version {new.version}"
+        )
+    diff(session=session, new=new, reinstall=True)
+    installed = catalogues.install(session=session, actor=actor, cat=new)
+    # The built-in map describes how older built-in codes continue, whatever is in use.
+    mapping = new.upgrade.mapping if new.upgrade else {}
+    _carry(session, actor, new, installed, mapping, use_history=True)
+    return audit.change_set(session)
+
+
+def _carry(
+    session: Session,
+    actor: Actor,
+    new: CatalogueFile,
+    installed: Catalogue,
+    mapping: Mapping[str, tuple[str, ...]],
+    use_history: bool,
+) -> None:
     assert installed.id is not None
     new_entries = {
         e.code: e for e in catalogues.entries_of(session=session, catalogue_pk=installed.id)
     }
-    org = organisation.load(session)
-    old_pks = [
+    resolve = catalogue_carry.resolver(set(new_entries), mapping)
+    pks = [
         c.id
         for c in session.execute(
-            select(Catalogue).where(col(Catalogue.catalogue_id) == plan.catalogue_id)
+            select(Catalogue).where(col(Catalogue.catalogue_id) == new.id)
         ).scalars()
-        if c.version != plan.to_version
+        if c.id is not None
     ]
-    models = session.execute(select(AIModel).order_by(AIModel.slug)).scalars().all()
-    for model in models:
+    org = organisation.load(session)
+    for model in session.execute(select(AIModel).order_by(AIModel.slug)).scalars():
         facts = catalogues.facts_for(org, model)
         audit.record(
-            session, actor, _upgrade_model(session, model, facts, plan, old_pks, new_entries)
+            session,
+            actor,
+            catalogue_carry.carry_model(
+                session, model, facts, pks, new_entries, resolve, use_history
+            ),
         )
-    return audit.change_set(session)
-
-
-def _upgrade_model(
-    session: Session,
-    model: AIModel,
-    facts: rules.Facts,
-    plan: CatalogueDiff,
-    old_pks: list[int | None],
-    new_entries: dict[str, CatalogueEntry],
-) -> list[Change]:
-    entry = CatalogueEntry.__table__.c  # type: ignore[attr-defined]
-    items = (
-        session.execute(
-            select(Requirement)
-            .join(CatalogueEntry, entry.id == Requirement.entry_id)
-            .where(col(Requirement.model_id) == model.id, entry.catalogue_pk.in_(old_pks))
-            .order_by(col(Requirement.code), col(Requirement.occurrence))
-        )
-        .scalars()
-        .all()
-    )
-    changes: list[Change] = []
-    survivors: dict[tuple[str, int], Requirement] = {}
-    for item in items:
-        old_key = requirement_key(model.slug, item.code, item.occurrence)
-        target = plan.renamed.get(item.code, item.code)
-        if item.code in plan.withdrawn or target not in new_entries:
-            if not item.withdrawn:
-                item.withdrawn = True
-                changes.append(Change("withdraw", REQ, item.id, old_key, "withdrawn", False, True))
-            continue
-        slot = (target, item.occurrence)
-        if slot in survivors:
-            changes += _merge(session, survivors[slot], item, model.slug)
-            continue
-        new_key = requirement_key(model.slug, target, item.occurrence)
-        if target != item.code:
-            changes.append(Change("update", REQ, item.id, old_key, "key", old_key, new_key))
-        target_entry = new_entries[target]
-        changes.append(
-            Change("upgrade", REQ, item.id, new_key, "catalogue", item.entry_id, target_entry.id)
-        )
-        assert target_entry.id is not None
-        item.code, item.entry_id = target, target_entry.id
-        survivors[slot] = item
-    session.flush()
-    have: set[str] = set(
-        session.execute(
-            select(col(Requirement.code)).where(col(Requirement.model_id) == model.id)
-        ).scalars()
-    )
-    wanted = [
-        e
-        for code, e in new_entries.items()
-        if code not in have
-        and catalogues.is_tracked(e)
-        and rules.applies(catalogues.entry_rule(e), facts)
-    ]
-    changes += catalogues.create_requirements(session, model, wanted, facts)
-    return changes
-
-
-def _merge(session: Session, keep: Requirement, gone: Requirement, slug: str) -> list[Change]:
-    """Fold `gone` into `keep`: owners fill gaps, comments and evidence are combined."""
-    keep_key = requirement_key(slug, keep.code, keep.occurrence)
-    gone_key = requirement_key(slug, gone.code, gone.occurrence)
-    changes = [Change("merge", REQ, gone.id, gone_key, "merged_into", None, keep_key)]
-
-    def change(field: str, old: object, new: object) -> None:
-        changes.append(Change("merge", REQ, keep.id, keep_key, field, old, new))
-
-    for attr in ("owner_id", "reviewer_id", "due_date"):
-        if getattr(keep, attr) is None and getattr(gone, attr) is not None:
-            setattr(keep, attr, getattr(gone, attr))
-            change(attr, None, getattr(gone, attr))
-    # Comments are append-only: the kept item gets a copy of each, marked with its origin.
-    comment = Comment.__table__.c  # type: ignore[attr-defined]
-    assert keep.id is not None
-    for row in session.execute(
-        select(comment.at, comment.author_id, comment.text)
-        .where(comment.requirement_id == gone.id)
-        .order_by(comment.id)
-    ):
-        text = f"[from {gone_key}] {row.text}"
-        session.add(
-            Comment(
-                requirement_id=keep.id, author_id=row.author_id, at=row.at, kind="merged", text=text
-            )
-        )
-        change("comment", None, text)
-    slower = min(Status(keep.status), Status(gone.status), key=_PROGRESS.__getitem__)
-    if slower != keep.status:
-        change("status", keep.status, slower)
-        keep.status = slower
-    link = EvidenceLink.__table__.c  # type: ignore[attr-defined]
-    linked: set[int] = set(
-        session.execute(select(link.evidence_id).where(link.requirement_id == keep.id)).scalars()
-    )
-    evidence_id: int
-    for evidence_id in session.execute(
-        select(link.evidence_id).where(link.requirement_id == gone.id).order_by(link.evidence_id)
-    ).scalars():
-        if evidence_id not in linked:
-            assert keep.id is not None
-            session.add(EvidenceLink(evidence_id=evidence_id, requirement_id=keep.id))
-            change("evidence", None, evidence_id)
-    gone.withdrawn = True
-    assert gone.id is not None
-    session.add(Comment(requirement_id=gone.id, kind="merged", text=f"Merged into {keep_key}."))
-    return changes

@@ -37,7 +37,8 @@ def facts_for(org: Organisation, model: AIModel) -> rules.Facts:
 def install(
     *, session: Session, actor: ActorLike, cat: CatalogueFile, active: bool = True
 ) -> Catalogue:
-    """Store one catalogue version; it never changes afterwards."""
+    """Store one catalogue version (its content never changes afterwards) and, if active,
+    make it the version in use."""
     existing = session.scalars(
         select(Catalogue).where(Catalogue.catalogue_id == cat.id, Catalogue.version == cat.version)
     ).first()
@@ -47,11 +48,15 @@ def install(
                 f"catalogue {cat.id} version {cat.version} is already loaded with other content; "
                 "give the changed file a new version"
             )
+        if active and not existing.active:
+            _activate(session, cat.id, existing)
+            audit.record(session, actor, [
+                Change("activate", Entity.CATALOGUE, existing.id, f"{cat.id}@{cat.version}",
+                       "active", False, True),
+            ])  # fmt: skip
         return existing
     if active:
-        for other in session.scalars(select(Catalogue).where(Catalogue.catalogue_id == cat.id)):
-            other.active = False
-            session.add(other)
+        _activate(session, cat.id, None)
     row = Catalogue(
         catalogue_id=cat.id,
         version=cat.version,
@@ -88,6 +93,13 @@ def install(
                cat.sha256),
     ])  # fmt: skip
     return row
+
+
+def _activate(session: Session, catalogue_id: str, row: Catalogue | None) -> None:
+    """Make row the only version of its catalogue in use (None: none, before adding one)."""
+    for other in session.scalars(select(Catalogue).where(Catalogue.catalogue_id == catalogue_id)):
+        other.active = other is row
+        session.add(other)
 
 
 def install_shipped(
@@ -164,18 +176,29 @@ def create_requirements(
         items.append(item)
     session.flush()
     return [
-        Change("create", Entity.REQUIREMENT, item.id, requirement_key(model.slug, item.code),
-               "due_date", None, item.due_date)  # fmt: skip
+        Change(
+            "create",
+            Entity.REQUIREMENT,
+            item.id,
+            requirement_key(model.slug, item.code),
+            "due_date",
+            None,
+            item.due_date,
+        )
         for item in items
     ]
 
 
-def apply_to_model(*, session: Session, actor: ActorLike, org: Organisation, model: AIModel) -> None:
+def apply_to_model(
+    *, session: Session, actor: ActorLike, org: Organisation, model: AIModel
+) -> None:
     """Fill the register with every applicable entry the model does not have yet.
 
     Called by the write services that add or re-scope a model, which authorise the actor.
     """
     facts = facts_for(org, model)
-    have = set(session.scalars(select(Requirement.code).where(Requirement.model_id == model.id)).all())
+    have = set(
+        session.scalars(select(Requirement.code).where(Requirement.model_id == model.id)).all()
+    )
     wanted = [e for e in applicable_entries(session=session, facts=facts) if e.code not in have]
     audit.record(session, actor, create_requirements(session, model, wanted, facts))

@@ -52,10 +52,16 @@ def test_draft_register_upgrades_to_final_through_the_cli(home):
     assert "withdrawn  COP3-I.2.4" in shown
     assert "renamed    COP3-I.1.1 -> COP-T-1.1" in shown
     assert "titan/COP-T-1.1" not in items(home)  # diff changes nothing
-    err = user_error("--as", "olga@eb.eu", "catalogue", "upgrade", home=home)
+    err = user_error("--as", "olga@eb.eu", "catalogue", "upgrade", "--yes", home=home)
     assert "person olga@eb.eu must be an admin for this change" in err
-    out = ok("catalogue", "upgrade", home=home).stdout
-    assert "gpai-code: draft-3 -> final" in out and "register items updated" in out
+    preview = ok("catalogue", "upgrade", home=home).stdout
+    assert "gpai-code: draft-3 -> final" in preview and "register items updated" not in preview
+    assert preview.endswith("Nothing changed yet: run again with --yes to apply these changes "
+                            "to the register.\n")  # fmt: skip
+    assert "titan/COP-T-1.1" not in items(home)  # a preview changes nothing
+    out = ok("catalogue", "upgrade", "--yes", home=home).stdout
+    assert "gpai-code: draft-3 -> final" in out and "gpai-code final: " in out
+    assert "register items updated" in out
     after = items(home)
     assert after["titan/COP-T-1.1"]["owner"] == "olga@eb.eu"
     assert after["titan/COP-T-1.1"]["status"] == "in_progress"
@@ -68,8 +74,10 @@ def test_draft_register_upgrades_to_final_through_the_cli(home):
     assert {"titan/COP3-I.1.1", "titan/COP-T-1.1"} <= {e["entity_id"] for e in trail}
     assert len({e["row_id"] for e in trail}) == 1  # one row, under both keys
     assert [e["new"] for e in trail if e["field"] == "owner"] == ["olga@eb.eu"]
-    again = ok("catalogue", "upgrade", home=home).stdout
-    assert "already uses the newest version" in again
+    again = ok("catalogue", "upgrade", "--yes", home=home).stdout
+    assert again == "The register already uses the newest version of every catalogue.\n"
+    nothing = ok("catalogue", "diff", home=home).stdout
+    assert nothing == "The register already uses the newest version of every catalogue.\n"
     assert "register OK" in ok("check", home=home).stdout
 
 
@@ -153,7 +161,10 @@ def test_user_catalogue_import_and_bad_file(home, tmp_path):
         "board: new catalogue, version 2026.1"
         in ok("catalogue", "diff", str(own), home=home).stdout
     )
-    ok("catalogue", "import", str(own), home=home)
+    preview = ok("catalogue", "import", str(own), home=home).stdout
+    assert "board: new catalogue, version 2026.1" in preview and "--yes" in preview
+    assert "atlas/BRD-1" not in items(home)
+    ok("catalogue", "import", str(own), "--yes", home=home)
     assert items(home)["atlas/BRD-1"]["due"] == "2026-03-31"
     shown = ok("catalogue", "show", "BRD-1", home=home).stdout
     assert "Quarterly AI risk briefing" in shown and "board@2026.1" in shown
@@ -194,3 +205,76 @@ def test_demo_builds_a_register_to_explore_in_a_real_process(home):
     assert len(evidence) == 6
     assert run_main("check", home=home).returncode == 0
     assert "organisation already exists" in user_error("demo", home=home)
+
+
+BOARD = (
+    '[catalogue]\nid = "{id}"\ntitle = "Board duties"\nversion = "{version}"\n'
+    "published = 2026-01-01\n{entries}{upgrade}"
+)
+
+
+def _board(path, version="2026.1", codes=("BRD-1",), upgrade="", cat_id="board"):
+    entries = "".join(
+        f'\n[[entries]]\ncode = "{c}"\nkind = "measure"\ntitle = "Duty {c}"\n' for c in codes
+    )
+    path.write_text(BOARD.format(id=cat_id, version=version, entries=entries, upgrade=upgrade))
+    return str(path)
+
+
+def test_import_refuses_the_id_of_a_built_in_catalogue(home, tmp_path):
+    ok("init", "--organisation", "P", home=home)
+    before = ok("catalogue", "list", "--all", home=home).stdout
+    forged = _board(tmp_path / "evil.toml", "2099", ("AIA-ALL",), cat_id="ai-act-gpai")
+    for args in (["import", forged, "--yes", "--allow-major"], ["diff", forged]):
+        err = user_error("catalogue", *args, home=home)
+        assert "id 'ai-act-gpai' belongs to a built-in catalogue" in err
+    assert ok("catalogue", "list", "--all", home=home).stdout == before
+
+
+def test_a_major_change_needs_allow_major_as_well_as_yes(home, tmp_path):
+    ok("init", "--organisation", "P", home=home)
+    ok("model", "add", "Atlas", "--placed-on-market", "2025-10-01", home=home)
+    ok("catalogue", "import", _board(tmp_path / "v1.toml", codes=("B-1", "B-2", "B-3")), "--yes",
+       home=home)  # fmt: skip
+    merge = '\n[upgrade]\nfrom_version = "2026.1"\nmap = { "B-2" = "B-1", "B-3" = "B-1" }\n'
+    v2 = _board(tmp_path / "v2.toml", "2026.2", ("B-1",), merge)
+    err = user_error("catalogue", "upgrade", v2, "--yes", home=home)
+    assert "would withdraw or merge away 2 of the 3 tracked entries" in err
+    assert "add --allow-major" in err
+    assert {"atlas/B-2", "atlas/B-3"} <= items(home).keys()
+    out = ok("catalogue", "upgrade", v2, "--yes", "--allow-major", home=home).stdout
+    assert "merged     B-1, B-2, B-3 -> B-1" in out and "major change: 2 of the 3" in out
+    assert not {"atlas/B-2", "atlas/B-3"} & items(home).keys()
+
+
+def test_builtin_reinstalls_after_a_bad_import(org_ws, monkeypatch):
+    from gpaitracker.enums import Role
+    from gpaitracker.services import catalogue_trust, people
+    from tests.services.helpers import add_model
+    from tests.services.test_catalogue_trust import _bad_import
+
+    home = org_ws.home
+    add_model(org_ws, name="Atlas")
+    before = {k for k in items(home) if "/AIA-" in k}
+    _bad_import(org_ws, monkeypatch)
+    assert not any("/AIA-5" in k for k in items(home))
+    note = ok("catalogue", "diff", home=home).stdout
+    assert "note: catalogue ai-act-gpai in use is not its built-in version 2024/1689" in note
+    assert "catalogue upgrade --builtin ai-act-gpai' reinstalls it" in note
+    org_ws.write(people.add_person, name="Al", email="al@p.eu", role=Role.AUDITOR)
+    err = user_error("--as", "al@p.eu", "catalogue", "upgrade", "--builtin", "--yes", home=home)
+    assert "person al@p.eu has role auditor, which is read-only" in err
+    preview = ok("catalogue", "upgrade", "--builtin", home=home).stdout
+    assert preview.startswith("ai-act-gpai: 2099 -> 2024/1689 (reinstalling the built-in")
+    assert preview.endswith("run again with --yes to apply these changes to the register.\n")
+    assert not any("/AIA-5" in k for k in items(home))
+    out = ok("catalogue", "upgrade", "--builtin", "ai-act-gpai", "--yes", home=home).stdout
+    assert "ai-act-gpai 2024/1689: " in out
+    assert {k for k in items(home) if "/AIA-" in k} == before
+    again = ok("catalogue", "upgrade", "--builtin", home=home).stdout
+    assert again == "The register already uses the built-in version of every built-in catalogue.\n"
+    trail = json.loads(ok("audit", "--limit", "500", "--format", "json", home=home).stdout)
+    activated = ("activate", "catalogue", "ai-act-gpai@2024/1689")
+    assert activated in [(e["action"], e["entity"], e["entity_id"]) for e in trail]
+    assert catalogue_trust.is_builtin_id("ai-act-gpai")
+    assert run_main("check", home=home).returncode == 0
