@@ -239,7 +239,12 @@ def add_parsers(
 
     p = ev_sub.add_parser("export", parents=[common], help="copy a stored file out, verified")
     p.add_argument("id", help="evidence id")
-    p.add_argument("--out", required=True, metavar="PATH", help="file or existing folder")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="file, or existing folder (a PATH ending in / is always a folder)",
+    )
     p.add_argument("--revision", type=int, metavar="N", help="default: the latest")
     p.set_defaults(func=cmd_export)
 

@@ -251,3 +251,21 @@ def test_check_gc_has_help(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["check", "--help"])
     assert "--gc" in capsys.readouterr().out
+
+
+def test_export_to_a_missing_folder_is_refused_and_exports_are_not_private(atlas, tmp_path):
+    (tmp_path / "a.pdf").write_bytes(b"a")
+    ok("evidence", "add", KEY, str(tmp_path / "a.pdf"), home=atlas)
+    target = f"{tmp_path / 'NEWDIR'}{os.sep}"
+    result = run_main("evidence", "export", "1", "--out", target, home=atlas)
+    assert result.returncode == 1
+    assert result.stderr == f"gpaitracker: error: output folder {target} does not exist\n"
+    assert not (tmp_path / "NEWDIR").exists()
+    (tmp_path / "NEWDIR").mkdir()
+    old = os.umask(0o022)
+    try:
+        out = ok("evidence", "export", "1", "--out", target, home=atlas)
+    finally:
+        os.umask(old)
+    assert out == f"exported to {tmp_path / 'NEWDIR' / 'a.pdf'} (SHA-256 verified)\n"
+    assert (tmp_path / "NEWDIR" / "a.pdf").stat().st_mode & 0o777 == 0o644

@@ -258,15 +258,79 @@ def test_export_refuses_a_changed_object(reg, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "home"]
 
 
-def test_open_copy_is_a_writable_copy(reg, tmp_path):
+def test_open_copy_is_a_writable_copy_that_can_be_discarded(reg, tmp_path):
     src = tmp_path / "a.pdf"
     src.write_bytes(b"view me")
     eid = add_file(reg, src)
-    copy = reg.read(evidence_export.open_copy, store=reg.store, evidence_id=eid)
+    views = tmp_path / "views"
+    views.mkdir()
+    copy = reg.read(evidence_export.open_copy, store=reg.store, evidence_id=eid, parent=views)
     stored = reg.store.path_of(hashlib.sha256(b"view me").hexdigest())
     assert copy.read_bytes() == b"view me" and copy.name == "a.pdf"
     assert not copy.is_relative_to(reg.store.root)
+    assert copy.parent.parent == views and copy.parent.name.startswith("gpaitracker-view-")
     assert stat.S_IMODE(stored.stat().st_mode) == 0o444
+    evidence_export.discard_copy(copy)
+    assert list(views.iterdir()) == []
+    evidence_export.discard_copy(src)  # not a viewer copy: left alone
+    assert src.exists()
+
+
+def test_viewer_copies_left_behind_are_removed_and_a_failed_copy_leaves_none(reg, tmp_path):
+    src = tmp_path / "a.pdf"
+    src.write_bytes(b"view me")
+    eid = add_file(reg, src)
+    views = tmp_path / "views"
+    views.mkdir()
+    old = reg.read(evidence_export.open_copy, store=reg.store, evidence_id=eid, parent=views)
+    os.utime(old.parent, (0, 0))
+    new = reg.read(evidence_export.open_copy, store=reg.store, evidence_id=eid, parent=views)
+    (views / "unrelated").mkdir()
+    assert evidence_export.discard_old_copies(3600, parent=views) == 1
+    assert sorted(p.name for p in views.iterdir()) == sorted([new.parent.name, "unrelated"])
+    assert evidence_export.discard_old_copies(0, parent=views) == 1
+    assert [p.name for p in views.iterdir()] == ["unrelated"]
+    with pytest.raises(NotFoundError):
+        reg.read(evidence_export.open_copy, store=reg.store, evidence_id=eid, revision=9,
+                 parent=views)  # fmt: skip
+    assert [p.name for p in views.iterdir()] == ["unrelated"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_exports_get_the_permissions_of_any_new_file(reg, tmp_path, umask):
+    src = tmp_path / "a.pdf"
+    src.write_bytes(b"share me")
+    eid = add_file(reg, src)
+    old = os.umask(umask)
+    try:
+        out = reg.read(
+            evidence_export.export, store=reg.store, evidence_id=eid, out_path=tmp_path / "o.pdf"
+        )
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_path_ending_in_a_separator_is_a_folder_never_a_file(reg, tmp_path):
+    src = tmp_path / "a.pdf"
+    src.write_bytes(b"folder")
+    eid = add_file(reg, src)
+
+    def export(out_path):
+        return reg.read(evidence_export.export, store=reg.store, evidence_id=eid, out_path=out_path)
+
+    missing = f"{tmp_path / 'new'}{os.sep}"
+    with pytest.raises(ValidationError, match=f"output folder {re.escape(missing)} does not exist"):
+        export(missing)
+    assert not (tmp_path / "new").exists()
+    a_file = f"{src}{os.sep}"
+    with pytest.raises(ValidationError, match="is not a folder"):
+        export(a_file)
+    assert src.read_bytes() == b"folder"
+    (tmp_path / "new").mkdir()
+    assert export(missing) == tmp_path / "new" / "a.pdf"
+    assert export(tmp_path / "plain.pdf").read_bytes() == b"folder"  # no separator: a file
+    assert not list(tmp_path.glob(".gpaitracker-export-*"))
 
 
 def test_link_many_to_many(reg, tmp_path):
