@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection, text
 from sqlmodel import select
 
 from gpaitracker import parse, paths
@@ -33,6 +34,7 @@ class Workspace:
         self._acting_email = acting
         self._actor_id: int | None = None
         self._store: EvidenceStore | None = None
+        self._watch: Connection | None = None
 
     @classmethod
     def open(
@@ -114,7 +116,26 @@ class Workspace:
         self._actor_id = actor.id
         return actor
 
+    def change_token(self) -> tuple[int, ...]:
+        """Changes whenever anyone commits to the register (another window, the CLI, a peer).
+
+        The newest audit event id moves with every change made through GPAI Tracker; SQLite's
+        data_version (kept on one connection) also moves for changes made by anything else.
+        """
+        if self._watch is None:
+            self._watch = self.register.engine.connect()
+        newest = self._watch.execute(text("SELECT max(id) FROM audit_event")).scalar()
+        token: tuple[int, ...] = (int(newest or 0),)
+        if self.register.is_sqlite:
+            version = self._watch.exec_driver_sql("PRAGMA data_version").scalar()
+            token += (int(version or 0),)
+        self._watch.rollback()  # end the read, so the next look sees new commits
+        return token
+
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         self.register.engine.dispose()
 
     def __enter__(self) -> Workspace:
