@@ -38,7 +38,7 @@ class _Runnable(QRunnable):
             result = self.job(self.signals.progressed.emit, self.cancel.is_set)
         except UserError as exc:
             self.signals.failed.emit(exc)
-        except Exception:  # noqa: BLE001 (reported to the user, the app keeps running)
+        except Exception:
             self.signals.crashed.emit(traceback.format_exc())
         else:
             self.signals.finished.emit(result)
