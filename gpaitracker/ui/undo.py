@@ -22,8 +22,9 @@ Edit = Callable[[], Changes]
 
 
 class ServiceEdit(QUndoCommand):
-    def __init__(self, ctx: UiContext, text: str, apply: Edit, revert: Edit,
-                 parent: QWidget | None) -> None:  # fmt: skip
+    def __init__(
+        self, ctx: UiContext, text: str, apply: Edit, revert: Edit, parent: QWidget | None
+    ) -> None:
         super().__init__(text)
         self.ctx, self.apply, self.revert, self.widget = ctx, apply, revert, parent
         self._first = True  # push_edit already ran it
@@ -48,8 +49,9 @@ class ServiceEdit(QUndoCommand):
         self.ctx.announce(changes)
 
 
-def push_edit(ctx: UiContext, text: str, apply: Edit, revert: Edit,
-              parent: QWidget | None = None) -> Changes | None:  # fmt: skip
+def push_edit(
+    ctx: UiContext, text: str, apply: Edit, revert: Edit, parent: QWidget | None = None
+) -> Changes | None:
     """Make an edit now; on success it can be undone. Returns its changes, or None if refused."""
     try:
         changes = apply()
