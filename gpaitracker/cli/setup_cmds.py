@@ -168,6 +168,29 @@ def cmd_model_edit(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_model_retire(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker.services import lookup, model_retire
+
+    model_id = ws.read(lookup.model_id, ref=args.model)
+    plan = ws.read(model_retire.preview, model_id=model_id)
+    retire = not args.undo
+    if plan.retired == retire:
+        from gpaitracker.errors import ValidationError
+
+        state = "already retired" if retire else "not retired"
+        raise ValidationError(f"model {plan.slug} is {state}")
+    for line in plan.lines(retire):
+        print(output.safe(line))
+    if not args.yes:
+        print(NOT_YET)
+        return 0
+    ws.write(model_retire.retire_model, model_id=model_id, retired=retire)
+    done = "Retired" if retire else "Brought back"
+    hint = " ('gpaitracker list --all' still shows its items)" if retire else ""
+    print(f"{done} model {output.safe(plan.name)} (key {plan.slug}){hint}")
+    return 0
+
+
 def cmd_model_list(ws: Workspace, args: argparse.Namespace) -> int:
     from gpaitracker.services import ai_models
 
@@ -179,6 +202,7 @@ def cmd_model_list(ws: Workspace, args: argparse.Namespace) -> int:
         "flop",
         "open_source",
         "systemic_risk",
+        "retired",
     ]
     rows = [
         [
@@ -189,6 +213,7 @@ def cmd_model_list(ws: Workspace, args: argparse.Namespace) -> int:
             m.training_flop,
             m.open_source,
             m.systemic_risk,
+            m.retired,
         ]
         for m in ws.read(ai_models.list_models)
     ]
@@ -224,14 +249,19 @@ def add_parsers(
     p.set_defaults(func=cmd_org_show)
     p = org_sub.add_parser("edit", parents=[common], help="change the organisation profile")
     p.add_argument("--name")
-    for flag, text in (
-        ("non-eu", "established outside the EU"),
-        ("sme", "an SME"),
-        ("signatory", "a Code of Practice signatory"),
-    ):
-        dest = flag.replace("-", "_")
-        p.add_argument(f"--{flag}", dest=dest, action="store_true", default=None, help=text)
-        p.add_argument(f"--not-{flag}", dest=dest, action="store_false", help=f"not {text}")
+    p.add_argument(
+        "--non-eu",
+        dest="non_eu",
+        action="store_true",
+        default=None,
+        help="established outside the EU",
+    )
+    p.add_argument("--eu", dest="non_eu", action="store_false", help="established in the EU")
+    # The first spelling of --eu; kept working for scripts, no longer shown.
+    p.add_argument("--not-non-eu", dest="non_eu", action="store_false", help=argparse.SUPPRESS)
+    for flag, text in (("sme", "an SME"), ("signatory", "a Code of Practice signatory")):
+        p.add_argument(f"--{flag}", dest=flag, action="store_true", default=None, help=text)
+        p.add_argument(f"--not-{flag}", dest=flag, action="store_false", help=f"not {text}")
     p.add_argument("--yes", action="store_true", help="apply the scope changes shown")
     p.set_defaults(func=cmd_org_edit)
 
@@ -274,6 +304,13 @@ def add_parsers(
     p.add_argument("--threshold-date", metavar="DATE", help="YYYY-MM-DD, or - to clear")
     p.add_argument("--yes", action="store_true", help="apply the scope changes shown")
     p.set_defaults(func=cmd_model_edit)
-    p = model_sub.add_parser("list", parents=[common], help="list models")
+    p = model_sub.add_parser(
+        "retire", parents=[common], help="retire a model: its items leave the register list"
+    )
+    p.add_argument("model", help="model slug or name")
+    p.add_argument("--undo", action="store_true", help="bring a retired model back")
+    p.add_argument("--yes", action="store_true", help="apply the change shown")
+    p.set_defaults(func=cmd_model_retire)
+    p = model_sub.add_parser("list", parents=[common], help="list models (retired ones too)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_model_list)

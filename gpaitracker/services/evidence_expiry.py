@@ -51,7 +51,7 @@ def set_reopen_on_expiry(*, session: Session, actor: Actor, enabled: bool) -> Ch
 
 
 def done_with_only_expired(*, session: Session, today: dt.date | None = None) -> list[ExpiredItem]:
-    """Done items that have evidence, all of it expired, by key."""
+    """Done items that have evidence, all of it expired, by key (retired models left out)."""
     today = today or dt.date.today()
     r, m = Requirement.__table__.c, AIModel.__table__.c  # type: ignore[attr-defined]
     e, link = Evidence.__table__.c, EvidenceLink.__table__.c  # type: ignore[attr-defined]
@@ -61,7 +61,7 @@ def done_with_only_expired(*, session: Session, today: dt.date | None = None) ->
         .join(EvidenceLink, link.requirement_id == r.id)
         .join(Evidence, e.id == link.evidence_id)
         .join(AIModel, m.id == r.model_id)
-        .where(r.status == Status.DONE)
+        .where(r.status == Status.DONE, m.retired.is_(False))
     )
     state: dict[ExpiredItem, bool] = {}
     for row in session.execute(query):

@@ -278,3 +278,45 @@ def test_builtin_reinstalls_after_a_bad_import(org_ws, monkeypatch):
     assert activated in [(e["action"], e["entity"], e["entity_id"]) for e in trail]
     assert catalogue_trust.is_builtin_id("ai-act-gpai")
     assert run_main("check", home=home).returncode == 0
+
+
+def test_model_retire_previews_then_retires_and_list_shows_it(home):
+    ok("init", "--organisation", "P", home=home)
+    ok("model", "add", "Atlas", "--placed-on-market", "2025-10-01", home=home)
+    count = len(items(home))
+    preview = ok("model", "retire", "atlas", home=home).stdout
+    assert preview.startswith(f"atlas: retire model Atlas; its {count} open item(s)")
+    assert preview.endswith("run again with --yes to apply these changes to the register.\n")
+    models = json.loads(ok("model", "list", "--format", "json", home=home).stdout)
+    assert [(m["slug"], m["retired"]) for m in models] == [("atlas", False)]
+    out = ok("model", "retire", "atlas", "--yes", home=home).stdout
+    assert out.endswith("Retired model Atlas (key atlas) ('gpaitracker list --all' still shows "
+                        "its items)\n")  # fmt: skip
+    models = json.loads(ok("model", "list", "--format", "json", home=home).stdout)
+    assert [(m["slug"], m["retired"]) for m in models] == [("atlas", True)]
+    assert "SYSTEMIC_RISK  RETIRED" in ok("model", "list", home=home).stdout
+    assert "model atlas is already retired" in user_error("model", "retire", "atlas", home=home)
+    ok("model", "retire", "atlas", "--undo", "--yes", home=home)
+    assert "model atlas is not retired" in user_error(
+        "model", "retire", "atlas", "--undo", home=home
+    )
+
+
+def test_org_edit_eu_replaces_not_non_eu_which_still_works_unlisted(home, capsys):
+    from gpaitracker.cli.main import build_parser
+
+    ok("init", "--organisation", "P", "--non-eu", home=home)
+
+    def non_eu():
+        return json.loads(ok("org", "show", "--format", "json", home=home).stdout)["non_eu"]
+
+    ok("org", "edit", "--eu", "--yes", home=home)
+    assert non_eu() is False
+    ok("org", "edit", "--non-eu", "--yes", home=home)
+    ok("org", "edit", "--not-non-eu", "--yes", home=home)  # the old spelling
+    assert non_eu() is False
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["org", "edit", "--help"])
+    shown = capsys.readouterr().out
+    assert "--eu " in shown and "established in the EU" in shown
+    assert "--not-non-eu" not in shown
