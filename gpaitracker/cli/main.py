@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"gpaitracker {__version__}")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="open the window without editing controls (as executives see it)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     setup_cmds.add_parsers(sub, common)
     people_cmds.add_parsers(sub, common)

@@ -1,63 +1,71 @@
-"""Start the Qt application and show the main window."""
+"""Start the Qt application: the first-run wizard when there is no register, then the window."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
 from gpaitracker.errors import StorageError, UserError
-from gpaitracker.services import ai_models, organisation, queries
+from gpaitracker.services import organisation
 from gpaitracker.services.workspace import Workspace
-
-NO_REGISTER_HINT = (
-    "Create one with 'gpaitracker init --organisation NAME', "
-    "or explore the example with 'gpaitracker demo'."
-)
+from gpaitracker.ui.context import Bus, UiContext
+from gpaitracker.ui.messages import install_excepthook
+from gpaitracker.ui.worker import Worker
 
 
-def register_summary(args: argparse.Namespace) -> tuple[str, str]:
-    """Title and a few plain lines about the register this window opens."""
+def open_workspace(args: argparse.Namespace, parent: QWidget | None = None) -> Workspace | None:
+    """The register to show; on first run the wizard creates it. None if the user gave up."""
+    home, db = getattr(args, "home", None), getattr(args, "db", None)
+    acting = getattr(args, "as_user", None)
     try:
-        ws = Workspace.open(getattr(args, "home", None), getattr(args, "db", None), create=False)
+        ws = Workspace.open(home, db, acting=acting, create=False)
     except StorageError as exc:
         if "no register" not in str(exc):
             raise
-        return "No register yet", f"{exc}\n\n{NO_REGISTER_HINT}"
-    try:
-        if not ws.read(organisation.exists):
-            return "No register yet", f"{ws.url}\n\n{NO_REGISTER_HINT}"
-        org = ws.read(organisation.get)
-        models = ws.read(ai_models.list_models)
-        rows = ws.read(queries.list_rows)
-    finally:
+        ws = None
+    if ws is not None and ws.read(organisation.exists):
+        return ws
+    from gpaitracker.ui.wizard import FirstRunWizard
+
+    if ws is None:
+        ws = Workspace.open(home, db, acting=acting, create=True)
+    wizard = FirstRunWizard(ws, parent)
+    if not wizard.exec():
         ws.close()
-    counts = queries.status_counts(rows)
-    red = sum(r.rag == "red" for r in rows)
-    lines = [
-        f"{len(models)} models, {len(rows)} register items",
-        f"{counts['done']} done, {counts['in_review']} in review, "
-        f"{counts['in_progress']} in progress, {counts['blocked']} blocked, "
-        f"{counts['not_started']} not started",
-        f"{red} need attention (overdue or blocked)",
-        "",
-        ws.url,
-    ]
-    return org.name, "\n".join(lines)
+        return None
+    ws.act_as(acting or getattr(wizard, "created_admin_email", None))
+    return ws
+
+
+def make_context(ws: Workspace, *, read_only: bool = False) -> UiContext:
+    undo = QUndoStack()
+    undo.setUndoLimit(200)
+    return UiContext(
+        ws=ws, actor=ws.actor(), undo=undo, worker=Worker(), bus=Bus(), read_only=read_only
+    )
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
     from gpaitracker.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("GPAI Tracker")
     app.setOrganizationName("gpaitracker")
+    install_excepthook()
     try:
-        title, body = register_summary(args)
+        ws = open_workspace(args)
+        if ws is None:
+            return 0
+        ctx = make_context(ws, read_only=bool(getattr(args, "read_only", False)))
     except UserError as exc:
         QMessageBox.critical(None, "GPAI Tracker", str(exc))
         return 1
-    window = MainWindow(title, body)
+    window = MainWindow(ctx)
     window.show()
-    return app.exec()
+    try:
+        return int(app.exec())
+    finally:
+        ws.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from types import TracebackType
+from typing import ClassVar
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
@@ -64,11 +65,20 @@ class CrashDialog(QDialog):
     def _on_copy(self) -> None:
         QApplication.clipboard().setText(self.report.toPlainText())
 
+    _open: ClassVar[list[CrashDialog]] = []  # keeps parentless dialogs alive while shown
+
     @classmethod
-    def show_for(cls, parent: QWidget | None, report: str) -> None:
+    def show_for(cls, parent: QWidget | None, report: str) -> CrashDialog:
         dialog = cls(report, parent)
         dialog.setModal(True)
+        cls._open.append(dialog)
+        dialog.finished.connect(dialog._on_finished)
         dialog.show()
+        return dialog
+
+    def _on_finished(self, _result: int) -> None:
+        if self in self._open:
+            self._open.remove(self)
 
 
 def install_excepthook() -> None:
