@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 from gpaitracker.cli import output
 
 if TYPE_CHECKING:
+    from gpaitracker.evidence_store import StoredObject
     from gpaitracker.services.workspace import Workspace
 
 EXIT_PROBLEM = 3
+MAX_EXPIRING_DAYS = 36_500  # a hundred years: today + that is still a date the register holds
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -66,25 +68,69 @@ def cmd_add(ws: Workspace, args: argparse.Namespace) -> int:
         progress=_progress(),
         **details,
     )
-    same = " (same bytes already stored)" if obj.deduplicated else ""
     print(
         f"evidence {changes.created_id(Entity.EVIDENCE)}: {output.safe(obj.name)} "
-        f"({obj.size:,} bytes, sha256 {obj.sha256}) added to {key}{same}"
+        f"({obj.size:,} bytes, sha256 {obj.sha256}) added to {key}{_stored_note(obj)}"
     )
     return 0
 
 
+def _stored_note(obj: StoredObject) -> str:
+    """What the store found under these bytes' name: nothing, the same bytes, or other ones."""
+    if obj.repaired:
+        return (
+            " (the stored copy of these bytes had been altered or damaged; "
+            "it was replaced with this file)"
+        )
+    return " (same bytes already stored)" if obj.deduplicated else ""
+
+
 def cmd_revise(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import parse
+    from gpaitracker.errors import ValidationError
     from gpaitracker.services import evidence, evidence_import, lookup
+    from gpaitracker.services.register import KEEP
 
     eid = ws.read(lookup.evidence_id, ref=args.id)
+    start = (
+        KEEP if args.valid_from is None else parse.optional_date(args.valid_from, "valid-from date")
+    )
+    end = (
+        KEEP
+        if args.valid_until is None
+        else parse.optional_date(args.valid_until, "valid-until date")
+    )
+    if args.file is None:
+        if args.note:
+            raise ValidationError("--note describes a new revision: give the FILE too")
+        if args.title is None and start is KEEP and end is KEEP:
+            raise ValidationError(
+                "nothing to change: give a FILE, --title, --valid-from or --valid-until"
+            )
+        ws.write(
+            evidence.update_evidence,
+            evidence_id=eid,
+            title=args.title,
+            valid_from=start,
+            valid_until=end,
+        )
+        row = ws.read(evidence.get, evidence_id=eid)
+        print(f"evidence {eid}: updated ({output.safe(row.title)})")
+        return 0
     _, obj = evidence_import.import_revision(
-        ws, evidence_id=eid, path=args.file, note=args.note, progress=_progress()
+        ws,
+        evidence_id=eid,
+        path=args.file,
+        note=args.note,
+        title=args.title,
+        valid_from=start,
+        valid_until=end,
+        progress=_progress(),
     )
     row = ws.read(evidence.get, evidence_id=eid)
     print(
         f"evidence {eid}: revision {row.revision} {output.safe(obj.name)} "
-        f"({obj.size:,} bytes, sha256 {obj.sha256})"
+        f"({obj.size:,} bytes, sha256 {obj.sha256}){_stored_note(obj)}"
     )
     return 0
 
@@ -105,6 +151,7 @@ def cmd_link(ws: Workspace, args: argparse.Namespace) -> int:
 def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from gpaitracker import parse
     from gpaitracker.services import evidence, lookup
 
     item_id = ws.read(lookup.requirement_id, key=args.key) if args.key else None
@@ -112,9 +159,8 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
     if args.expired:
         rows = ws.read(evidence.expired, today=today, requirement_id=item_id)
     elif args.expiring is not None:
-        rows = ws.read(
-            evidence.expiring_within, days=args.expiring, today=today, requirement_id=item_id
-        )
+        days = parse.integer(args.expiring, "expiring days", maximum=MAX_EXPIRING_DAYS)
+        rows = ws.read(evidence.expiring_within, days=days, today=today, requirement_id=item_id)
     else:
         rows = ws.read(evidence.list_evidence, requirement_id=item_id)
     if args.format == "json":
@@ -142,15 +188,17 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_export(ws: Workspace, args: argparse.Namespace) -> int:
+    from gpaitracker import parse
     from gpaitracker.services import evidence_export, lookup
 
     eid = ws.read(lookup.evidence_id, ref=args.id)
+    revision = None if args.revision is None else parse.row_id(args.revision, "revision")
     out = ws.read(
         evidence_export.export,
         store=ws.store,
         evidence_id=eid,
         out_path=args.out,
-        revision=args.revision,
+        revision=revision,
         progress=_progress(),
     )
     print(f"exported to {output.safe(str(out))} (SHA-256 verified)")
@@ -218,10 +266,15 @@ def add_parsers(
     p.add_argument("--valid-until", metavar="DATE", help="expiry date, YYYY-MM-DD")
     p.set_defaults(func=cmd_add)
 
-    p = ev_sub.add_parser("revise", parents=[common], help="add a new revision of a file")
+    p = ev_sub.add_parser(
+        "revise", parents=[common], help="add a new revision of a file, or change title or validity"
+    )
     p.add_argument("id", help="evidence id")
-    p.add_argument("file")
-    p.add_argument("--note", default="", help="what changed")
+    p.add_argument("file", nargs="?", help="the new revision (none: change only the details)")
+    p.add_argument("--note", default="", help="what changed in this revision")
+    p.add_argument("--title", help="a new title")
+    p.add_argument("--valid-from", metavar="DATE", help="YYYY-MM-DD, or - to clear")
+    p.add_argument("--valid-until", metavar="DATE", help="expiry date, YYYY-MM-DD, or - to clear")
     p.set_defaults(func=cmd_revise)
 
     p = ev_sub.add_parser("link", parents=[common], help="link evidence to another item")
@@ -232,7 +285,7 @@ def add_parsers(
 
     p = ev_sub.add_parser("list", parents=[common], help="list evidence")
     p.add_argument("key", nargs="?", help="only evidence of this item")
-    p.add_argument("--expiring", type=int, metavar="DAYS", help="valid now, expiring within DAYS")
+    p.add_argument("--expiring", metavar="DAYS", help="valid now, expiring within DAYS")
     p.add_argument("--expired", action="store_true", help="only expired evidence")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_list)
@@ -245,7 +298,7 @@ def add_parsers(
         metavar="PATH",
         help="file, or existing folder (a PATH ending in / is always a folder)",
     )
-    p.add_argument("--revision", type=int, metavar="N", help="default: the latest")
+    p.add_argument("--revision", metavar="N", help="default: the latest")
     p.set_defaults(func=cmd_export)
 
     p = ev_sub.add_parser(

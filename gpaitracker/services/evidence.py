@@ -29,7 +29,14 @@ from gpaitracker.models import (
     Person,
     Requirement,
 )
-from gpaitracker.services.register import get_item, key_of, requirement_key
+from gpaitracker.services.register import (
+    KEEP,
+    _Keep,
+    check_version,
+    get_item,
+    key_of,
+    requirement_key,
+)
 
 EXPIRING_DAYS = 30
 EV, REQ = Entity.EVIDENCE, Entity.REQUIREMENT
@@ -175,9 +182,20 @@ def check_new(
 
 
 @write_service(Permission.EDIT)
-def check_revision(*, session: Session, actor: Actor, evidence_id: int, note: str = "") -> None:
+def check_revision(
+    *,
+    session: Session,
+    actor: Actor,
+    evidence_id: int,
+    note: str = "",
+    title: str | None = None,
+    valid_from: dt.date | _Keep | None = KEEP,
+    valid_until: dt.date | _Keep | None = KEEP,
+) -> None:
     """Refuse what would make adding a revision fail, before a long copy; changes nothing."""
-    _check_revision(session, evidence_id, note)
+    ev = _check_revision(session, evidence_id, note)
+    _set_details(ev, title, None, valid_from, valid_until)
+    session.expire(ev)  # checked on the row, never kept
 
 
 def _check_revision(session: Session, evidence_id: int, note: str) -> Evidence:
@@ -340,13 +358,70 @@ def add_revision(
     evidence_id: int,
     source: StoredObject,
     note: str = "",
+    title: str | None = None,
+    valid_from: dt.date | _Keep | None = KEEP,
+    valid_until: dt.date | _Keep | None = KEEP,
 ) -> Changes:
-    """Add a new revision of a file already copied into the store; earlier ones stay."""
+    """Add a new revision of a file already copied into the store; earlier ones stay.
+
+    A title or validity given changes the evidence in the same write (see update_evidence).
+    """
     ev = _check_revision(session, evidence_id, note)
     _in_store(store, source)
-    change = _revision(session, actor, ev, source, note)
+    changes = [_revision(session, actor, ev, source, note)]
+    changes += _set_details(ev, title, None, valid_from, valid_until)
     session.flush()
-    audit.record(session, actor, [change])
+    audit.record(session, actor, changes)
+    return audit.change_set(session)
+
+
+def _set_details(
+    ev: Evidence,
+    title: str | None,
+    description: str | None,
+    valid_from: dt.date | _Keep | None,
+    valid_until: dt.date | _Keep | None,
+) -> list[Change]:
+    """Set what is given (None or KEEP: as it is), checked; the changes to record."""
+    start = ev.valid_from if isinstance(valid_from, _Keep) else valid_from
+    end = ev.valid_until if isinstance(valid_until, _Keep) else valid_until
+    new: dict[str, object] = {}
+    if title is not None:
+        new["title"] = _title(title)
+    if description is not None:
+        new["description"] = _description(description)
+    if not (isinstance(valid_from, _Keep) and isinstance(valid_until, _Keep)):
+        new["valid_from"], new["valid_until"] = _dates(start, end)
+    changes = []
+    for attr, value in new.items():
+        if getattr(ev, attr) != value:
+            changes.append(Change("update", EV, ev.id, _label(ev), attr, getattr(ev, attr), value))
+            setattr(ev, attr, value)
+    return changes
+
+
+@write_service(Permission.EDIT)
+def update_evidence(
+    *,
+    session: Session,
+    actor: Actor,
+    evidence_id: int,
+    title: str | None = None,
+    description: str | None = None,
+    valid_from: dt.date | _Keep | None = KEEP,
+    valid_until: dt.date | _Keep | None = KEEP,
+    expected_version: int | None = None,
+) -> Changes:
+    """Change a piece of evidence's title, description or validity (None for a date clears
+    it; None for text, or KEEP for a date, leaves it as it is)."""
+    ev = _get(session, evidence_id)
+    assert ev.id is not None
+    check_version(session, EV, ev.id, _label(ev), ev.row_version, expected_version)
+    changes = _set_details(ev, title, description, valid_from, valid_until)
+    if changes:
+        session.add(ev)
+        session.flush()  # the version counter refuses a row changed since it was read
+        audit.record(session, actor, changes)
     return audit.change_set(session)
 
 

@@ -16,6 +16,7 @@ import os
 from gpaitracker.changes import Changes
 from gpaitracker.evidence_store import Cancel, Progress, StoredObject
 from gpaitracker.services import evidence
+from gpaitracker.services.register import KEEP, _Keep
 from gpaitracker.services.workspace import Workspace
 
 
@@ -61,13 +62,18 @@ def import_revision(
     evidence_id: int,
     path: str | os.PathLike[str],
     note: str = "",
+    title: str | None = None,
+    valid_from: dt.date | _Keep | None = KEEP,
+    valid_until: dt.date | _Keep | None = KEEP,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> tuple[Changes, StoredObject]:
-    """Add a new revision of a file; same steps and arguments as import_file."""
-    ws.read(evidence.check_revision, actor=ws.actor(), evidence_id=evidence_id, note=note)
+    """Add a new revision of a file, with a new title or validity if given (None for a date
+    clears it); same steps and arguments as import_file."""
+    details = {"note": note, "title": title, "valid_from": valid_from, "valid_until": valid_until}
+    ws.read(evidence.check_revision, actor=ws.actor(), evidence_id=evidence_id, **details)
     obj = ws.store.import_file(path, progress, cancel)
     changes = ws.write(
-        evidence.add_revision, store=ws.store, evidence_id=evidence_id, source=obj, note=note
+        evidence.add_revision, store=ws.store, evidence_id=evidence_id, source=obj, **details
     )
     return changes, obj

@@ -127,6 +127,26 @@ def test_rescope_needs_confirmation_and_keeps_items(home):
             ["model", "edit", "atlas", "--threshold-date", "soon"],
             "threshold date 'soon' is not a date",
         ),
+        (
+            [
+                "model",
+                "add",
+                "X",
+                "--placed-on-market",
+                "2026-01-01",
+                "--threshold-date",
+                "9999-12-31",
+            ],
+            "threshold date 9999-12-31 is outside 2000-2100",
+        ),
+        (
+            ["model", "edit", "atlas", "--placed-on-market", "1970-01-01"],
+            "placed-on-market date 1970-01-01 is outside 2000-2100",
+        ),
+        (
+            ["model", "edit", "atlas", "--threshold-date", "\u0662\u0660\u0662\u0666-01-01"],
+            "threshold date '\u0662\u0660\u0662\u0666-01-01' is not a date",
+        ),
         (["init", "--organisation", "Again"], "organisation already exists"),
         (
             ["--as", "nobody@p.eu", "model", "add", "Y", "--placed-on-market", "2025-01-01"],

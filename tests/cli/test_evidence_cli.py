@@ -269,3 +269,85 @@ def test_export_to_a_missing_folder_is_refused_and_exports_are_not_private(atlas
         os.umask(old)
     assert out == f"exported to {tmp_path / 'NEWDIR' / 'a.pdf'} (SHA-256 verified)\n"
     assert (tmp_path / "NEWDIR" / "a.pdf").stat().st_mode & 0o777 == 0o644
+
+
+def test_revise_changes_the_title_with_or_without_a_file(atlas, tmp_path):
+    src = tmp_path / "policy.docx"
+    src.write_bytes(b"v1")
+    ok("evidence", "add", KEY, str(src), home=atlas)
+    ok("evidence", "add", KEY, "https://example.com/policy", home=atlas)
+    out = ok("evidence", "revise", "1", "--title", "Copyright policy", home=atlas)
+    assert out == "evidence 1: updated (Copyright policy)\n"
+    assert ok("evidence", "revise", "2", "--title", "Policy page", home=atlas).endswith(
+        "(Policy page)\n"
+    )  # a link has no revisions, but a title
+    src.write_bytes(b"v2")
+    ok("evidence", "revise", "1", str(src), "--title", "Copyright policy 2027",
+       "--valid-until", "2027-12-31", "--note", "annual", home=atlas)  # fmt: skip
+    rows = json.loads(ok("evidence", "list", "--format", "json", home=atlas))
+    assert [(r["title"], r["revision"], r["valid_until"]) for r in rows] == [
+        ("Copyright policy 2027", 2, "2027-12-31"),
+        ("Policy page", None, None),
+    ]
+    ok("evidence", "revise", "1", "--valid-until", "-", home=atlas)
+    assert (
+        json.loads(ok("evidence", "list", "--format", "json", home=atlas))[0]["valid_until"] is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["revise", "1"], "nothing to change: give a FILE, --title, --valid-from or --valid-until"),
+        (["revise", "1", "--note", "n"], "--note describes a new revision: give the FILE too"),
+        (["revise", "1", "--valid-until", "9999-12-31"], "valid-until date 9999-12-31 is outside"),
+        (["revise", "1", "--title", ""], "title must not be empty"),
+        (["list", "--expiring", "9" * 40], "expiring days 9999999999999999999999"),
+        (["list", "--expiring", "99999999"], "expiring days 99999999 must be between 0 and 36500"),
+        (["list", "--expiring", "\u0663"], "expiring days '\u0663' is not a whole number"),
+        (["list", "--expiring", "-1"], "expiring days '-1' is not a whole number"),
+        (["export", "1", "--out", "x", "--revision", "9" * 30], "revision 999999999"),
+        (["export", "1", "--out", "x", "--revision", "\u0661"], "is not a whole number"),
+        (["add", KEY, "FILE", "--valid-until", "9999-12-31"], "valid-until date 9999-12-31 is"),
+        (["add", KEY, "FILE", "--valid-from", "1970-01-01"], "valid-from date 1970-01-01 is"),
+    ],
+)
+def test_numbers_and_dates_are_bounded_ascii(atlas, tmp_path, args, message):
+    (tmp_path / "file.txt").write_bytes(b"x")
+    ok("evidence", "add", KEY, str(tmp_path / "file.txt"), home=atlas)
+    args = [str(tmp_path / "file.txt") if a == "FILE" else a for a in args]
+    result = run_main("evidence", *args, home=atlas)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert len(json.loads(ok("evidence", "list", "--format", "json", home=atlas))) == 1
+
+
+def test_list_expiring_accepts_a_bounded_number(atlas, tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"a")
+    ok("evidence", "add", KEY, str(tmp_path / "a.txt"), "--valid-until", "2100-12-31", home=atlas)
+    assert "1 evidence" in ok("evidence", "list", "--expiring", "36500", home=atlas)
+    assert "0 evidence" in ok("evidence", "list", "--expiring", "0", home=atlas)
+
+
+def test_add_says_when_an_altered_stored_copy_was_repaired(atlas, tmp_path):
+    src = tmp_path / "a.pdf"
+    src.write_bytes(b"genuine bytes")
+    ok("evidence", "add", KEY, str(src), home=atlas)
+    again = ok("evidence", "add", KEY2, str(src), home=atlas)
+    assert again.endswith("(same bytes already stored)\n")
+    stored = EvidenceStore.of_home(atlas).path_of(hashlib.sha256(b"genuine bytes").hexdigest())
+    stored.chmod(0o644)
+    stored.write_bytes(b"altered bytes")  # same size, other bytes
+    out = ok("evidence", "add", KEY2, str(src), home=atlas)
+    assert "same bytes already stored" not in out
+    assert out.endswith(
+        "(the stored copy of these bytes had been altered or damaged; it was replaced with "
+        "this file)\n"
+    )
+    assert stored.read_bytes() == b"genuine bytes"
+    stored.chmod(0o644)
+    stored.write_bytes(b"altered again")
+    src.write_bytes(b"genuine bytes")
+    out = ok("evidence", "revise", "1", str(src), home=atlas)
+    assert "it was replaced with this file" in out
+    assert "evidence OK" in ok("evidence", "verify", home=atlas)

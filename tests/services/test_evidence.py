@@ -458,3 +458,58 @@ def test_only_admins_change_the_reopen_setting(reg):
     with pytest.raises(PermissionDenied, match="must be an admin"):
         as_person(reg, "o@p.eu").write(evidence_expiry.set_reopen_on_expiry, enabled=True)
     assert reg.read(evidence_expiry.reopen_on_expiry) is False
+
+
+def test_title_and_validity_change_with_or_without_a_new_revision(reg, tmp_path):
+    from gpaitracker.errors import ConflictError
+
+    src = tmp_path / "cert.pdf"
+    src.write_bytes(b"2025 certificate")
+    eid = add_file(reg, src, valid_until=dt.date(2026, 1, 31))
+    version = reg.read(evidence.get, evidence_id=eid).row_version
+    changes = reg.write(
+        evidence.update_evidence, evidence_id=eid, title="ISO 42001 certificate",
+        expected_version=version,
+    )  # fmt: skip
+    assert changes.ids(Entity.EVIDENCE) == {eid}
+    row = reg.read(evidence.get, evidence_id=eid)
+    assert (row.title, row.valid_until, row.revision) == (
+        "ISO 42001 certificate",
+        dt.date(2026, 1, 31),
+        1,
+    )
+    with pytest.raises(ConflictError, match=r"evidence 1 was changed by ada@provider\.eu"):
+        reg.write(evidence.update_evidence, evidence_id=eid, title="x", expected_version=version)
+    with pytest.raises(ValidationError, match="valid-until date 2025-01-01 is before valid-from"):
+        reg.write(evidence.update_evidence, evidence_id=eid, valid_from=dt.date(2025, 6, 1),
+                  valid_until=dt.date(2025, 1, 1))  # fmt: skip
+    with pytest.raises(ValidationError, match="valid-until date 9999-12-31 is outside"):
+        reg.write(evidence.update_evidence, evidence_id=eid, valid_until=dt.date(9999, 12, 31))
+    with pytest.raises(ValidationError, match="title must not be empty"):
+        reg.write(evidence.update_evidence, evidence_id=eid, title=" ")
+    src.write_bytes(b"2026 certificate")
+    evidence_import.import_revision(
+        reg, evidence_id=eid, path=src, note="renewed", title="ISO 42001 certificate 2026",
+        valid_until=dt.date(2027, 1, 31),
+    )  # fmt: skip
+    row = reg.read(evidence.get, evidence_id=eid)
+    assert (row.title, row.valid_until, row.revision) == (
+        "ISO 42001 certificate 2026",
+        dt.date(2027, 1, 31),
+        2,
+    )
+    trail = reg.read(queries.audit_rows, entity="evidence", row_id=eid, limit=100)
+    assert [(e.field, e.new) for e in trail if e.action == "update"] == [
+        ("title", "ISO 42001 certificate"),
+        ("title", "ISO 42001 certificate 2026"),
+        ("valid_until", "2027-01-31"),
+    ]
+    # A bad title is refused before the copy: nothing is stored.
+    src.write_bytes(b"never stored")
+    with pytest.raises(ValidationError, match="title is 301 characters long"):
+        evidence_import.import_revision(reg, evidence_id=eid, path=src, title="t" * 301)
+    assert reg.read(evidence.get, evidence_id=eid).revision == 2
+    assert not reg.store.path_of(hashlib.sha256(b"never stored").hexdigest()).exists()
+    reg.write(evidence.update_evidence, evidence_id=eid, valid_until=None)  # clears it
+    assert reg.read(evidence.get, evidence_id=eid).valid_until is None
+    assert checks.run_checks(reg.register).ok
