@@ -28,9 +28,18 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 _TEXT_LIMITS = {"title": 300, "reference": 300, "summary": 4000}
 _HEADER_KEYS = {"id", "title", "version", "published", "applies"}
 _ENTRY_KEYS = {
-    "code", "parent", "kind", "title", "reference", "summary", "applies", "due",
-    "recurrence", "evidence", "kpis",
-}  # fmt: skip
+    "code",
+    "parent",
+    "kind",
+    "title",
+    "reference",
+    "summary",
+    "applies",
+    "due",
+    "recurrence",
+    "evidence",
+    "kpis",
+}
 _UPGRADE_KEYS = {"from_version", "map", "withdrawn"}
 
 

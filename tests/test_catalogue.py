@@ -20,8 +20,11 @@ def _count(cat, kind, prefix=""):
 
 def test_every_shipped_catalogue_loads_and_is_versioned():
     cats = _by_id_version()
-    assert set(cats) == {("ai-act-gpai", "2024/1689"), ("gpai-code", "draft-3"),
-                         ("gpai-code", "final")}  # fmt: skip
+    assert set(cats) == {
+        ("ai-act-gpai", "2024/1689"),
+        ("gpai-code", "draft-3"),
+        ("gpai-code", "final"),
+    }
     assert cats[("gpai-code", "final")].published == dt.date(2025, 7, 10)
     assert cats[("gpai-code", "draft-3")].published == dt.date(2025, 3, 11)
 
@@ -55,9 +58,25 @@ def test_third_draft_counts_and_mapping_cover_every_item():
 def test_ai_act_entries_present():
     act = _by_id_version()[("ai-act-gpai", "2024/1689")]
     codes = {e.code for e in act.entries}
-    for code in ("AIA-51-2", "AIA-52-1", "AIA-52-2", "AIA-53-1-a", "AIA-53-1-b", "AIA-53-1-c",
-                 "AIA-53-1-d", "AIA-53-2", "AIA-53-3", "AIA-53-4", "AIA-54-1", "AIA-55-1-a",
-                 "AIA-55-1-b", "AIA-55-1-c", "AIA-55-1-d", "AIA-56-7", "AIA-111-3"):  # fmt: skip
+    for code in (
+        "AIA-51-2",
+        "AIA-52-1",
+        "AIA-52-2",
+        "AIA-53-1-a",
+        "AIA-53-1-b",
+        "AIA-53-1-c",
+        "AIA-53-1-d",
+        "AIA-53-2",
+        "AIA-53-3",
+        "AIA-53-4",
+        "AIA-54-1",
+        "AIA-55-1-a",
+        "AIA-55-1-b",
+        "AIA-55-1-c",
+        "AIA-55-1-d",
+        "AIA-56-7",
+        "AIA-111-3",
+    ):
         assert code in codes
     assert not act.by_code["AIA-53-2"].tracked  # a scope rule, not a duty
 
@@ -128,8 +147,9 @@ def test_hostile_files_are_refused():
         parse(b"[catalogue\n", "broken.toml")
 
 
-toml_scalars = st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.dates(),
-                         st.floats(allow_nan=False))  # fmt: skip
+toml_scalars = st.one_of(
+    st.text(max_size=20), st.integers(), st.booleans(), st.dates(), st.floats(allow_nan=False)
+)
 toml_values = st.recursive(
     toml_scalars,
     lambda children: (
@@ -152,9 +172,13 @@ def _to_toml(doc: dict) -> bytes:
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.dictionaries(st.sampled_from(["catalogue", "entries", "upgrade", "x"]),
-                       st.dictionaries(st.text(max_size=10), toml_values, max_size=5),
-                       max_size=3))  # fmt: skip
+@given(
+    st.dictionaries(
+        st.sampled_from(["catalogue", "entries", "upgrade", "x"]),
+        st.dictionaries(st.text(max_size=10), toml_values, max_size=5),
+        max_size=3,
+    )
+)
 def test_loader_only_ever_raises_catalogue_errors(doc):
     data = _to_toml(doc)
     try:

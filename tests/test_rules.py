@@ -44,8 +44,11 @@ def test_threshold_presumption_is_strictly_above_1e25():
 
 
 def test_event_offset_counts_from_threshold_date():
-    f = Facts(placed_on_market=dt.date(2026, 1, 1), training_flop=2e25,
-              threshold_date=dt.date(2025, 10, 1))  # fmt: skip
+    f = Facts(
+        placed_on_market=dt.date(2026, 1, 1),
+        training_flop=2e25,
+        threshold_date=dt.date(2025, 10, 1),
+    )
     assert rules.due_date("event:threshold+14d", f) == dt.date(2025, 10, 15)
 
 

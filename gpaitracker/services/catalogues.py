@@ -50,10 +50,21 @@ def install(
             )
         if active and not existing.active:
             _activate(session, cat.id, existing)
-            audit.record(session, actor, [
-                Change("activate", Entity.CATALOGUE, existing.id, f"{cat.id}@{cat.version}",
-                       "active", False, True),
-            ])  # fmt: skip
+            audit.record(
+                session,
+                actor,
+                [
+                    Change(
+                        "activate",
+                        Entity.CATALOGUE,
+                        existing.id,
+                        f"{cat.id}@{cat.version}",
+                        "active",
+                        False,
+                        True,
+                    ),
+                ],
+            )
         return existing
     if active:
         _activate(session, cat.id, None)
@@ -88,10 +99,21 @@ def install(
             for position, e in enumerate(cat.entries)
         ],
     )
-    audit.record(session, actor, [
-        Change("load", Entity.CATALOGUE, row.id, f"{cat.id}@{cat.version}", "sha256", None,
-               cat.sha256),
-    ])  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        [
+            Change(
+                "load",
+                Entity.CATALOGUE,
+                row.id,
+                f"{cat.id}@{cat.version}",
+                "sha256",
+                None,
+                cat.sha256,
+            ),
+        ],
+    )
     return row
 
 
@@ -170,8 +192,12 @@ def create_requirements(
     items = []
     for entry in entries:
         assert entry.id is not None
-        item = Requirement(model_id=model.id, entry_id=entry.id, code=entry.code,
-                           due_date=rules.due_date(entry.due_rule, facts, today))  # fmt: skip
+        item = Requirement(
+            model_id=model.id,
+            entry_id=entry.id,
+            code=entry.code,
+            due_date=rules.due_date(entry.due_rule, facts, today),
+        )
         session.add(item)
         items.append(item)
     session.flush()

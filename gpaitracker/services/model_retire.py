@@ -39,8 +39,10 @@ class RetirePlan(NamedTuple):
                 f"({self.overdue} overdue) leave the register list",
                 "  its items, evidence and history are kept",
             ]
-        return [f"{self.slug}: bring model {self.name} back; its {self.open_items} open "
-                "item(s) return to the register list"]  # fmt: skip
+        return [
+            f"{self.slug}: bring model {self.name} back; its {self.open_items} open "
+            "item(s) return to the register list"
+        ]
 
 
 def _model(session: Session, model_id: int) -> AIModel:
@@ -90,7 +92,8 @@ def retire_model(
     session.flush()
     action = "retire" if retired else "unretire"
     audit.record(
-        session, actor, [Change(action, Entity.MODEL, model.id, model.slug, "retired",
-                                not retired, retired)]
-    )  # fmt: skip
+        session,
+        actor,
+        [Change(action, Entity.MODEL, model.id, model.slug, "retired", not retired, retired)],
+    )
     return audit.change_set(session)

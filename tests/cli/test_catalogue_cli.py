@@ -56,8 +56,9 @@ def test_draft_register_upgrades_to_final_through_the_cli(home):
     assert "person olga@eb.eu must be an admin for this change" in err
     preview = ok("catalogue", "upgrade", home=home).stdout
     assert "gpai-code: draft-3 -> final" in preview and "register items updated" not in preview
-    assert preview.endswith("Nothing changed yet: run again with --yes to apply these changes "
-                            "to the register.\n")  # fmt: skip
+    assert preview.endswith(
+        "Nothing changed yet: run again with --yes to apply these changes to the register.\n"
+    )
     assert "titan/COP-T-1.1" not in items(home)  # a preview changes nothing
     out = ok("catalogue", "upgrade", "--yes", home=home).stdout
     assert "gpai-code: draft-3 -> final" in out and "gpai-code final: " in out
@@ -254,8 +255,13 @@ def test_import_refuses_the_id_of_a_built_in_catalogue(home, tmp_path):
 def test_a_major_change_needs_allow_major_as_well_as_yes(home, tmp_path):
     ok("init", "--organisation", "P", home=home)
     ok("model", "add", "Atlas", "--placed-on-market", "2025-10-01", home=home)
-    ok("catalogue", "import", _board(tmp_path / "v1.toml", codes=("B-1", "B-2", "B-3")), "--yes",
-       home=home)  # fmt: skip
+    ok(
+        "catalogue",
+        "import",
+        _board(tmp_path / "v1.toml", codes=("B-1", "B-2", "B-3")),
+        "--yes",
+        home=home,
+    )
     merge = '\n[upgrade]\nfrom_version = "2026.1"\nmap = { "B-2" = "B-1", "B-3" = "B-1" }\n'
     v2 = _board(tmp_path / "v2.toml", "2026.2", ("B-1",), merge)
     err = user_error("catalogue", "upgrade", v2, "--yes", home=home)
@@ -310,8 +316,9 @@ def test_model_retire_previews_then_retires_and_list_shows_it(home):
     models = json.loads(ok("model", "list", "--format", "json", home=home).stdout)
     assert [(m["slug"], m["retired"]) for m in models] == [("atlas", False)]
     out = ok("model", "retire", "atlas", "--yes", home=home).stdout
-    assert out.endswith("Retired model Atlas (key atlas) ('gpaitracker list --all' still shows "
-                        "its items)\n")  # fmt: skip
+    assert out.endswith(
+        "Retired model Atlas (key atlas) ('gpaitracker list --all' still shows its items)\n"
+    )
     models = json.loads(ok("model", "list", "--format", "json", home=home).stdout)
     assert [(m["slug"], m["retired"]) for m in models] == [("atlas", True)]
     assert "SYSTEMIC_RISK  RETIRED" in ok("model", "list", home=home).stdout

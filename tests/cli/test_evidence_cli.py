@@ -282,8 +282,19 @@ def test_revise_changes_the_title_with_or_without_a_file(atlas, tmp_path):
         "(Policy page)\n"
     )  # a link has no revisions, but a title
     src.write_bytes(b"v2")
-    ok("evidence", "revise", "1", str(src), "--title", "Copyright policy 2027",
-       "--valid-until", "2027-12-31", "--note", "annual", home=atlas)  # fmt: skip
+    ok(
+        "evidence",
+        "revise",
+        "1",
+        str(src),
+        "--title",
+        "Copyright policy 2027",
+        "--valid-until",
+        "2027-12-31",
+        "--note",
+        "annual",
+        home=atlas,
+    )
     rows = json.loads(ok("evidence", "list", "--format", "json", home=atlas))
     assert [(r["title"], r["revision"], r["valid_until"]) for r in rows] == [
         ("Copyright policy 2027", 2, "2027-12-31"),

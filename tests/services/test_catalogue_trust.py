@@ -55,8 +55,12 @@ def reg(org_ws):
 
 def make_done(ws, key):
     rid = item_id(ws, key)
-    ws.write(reg_service.assign, requirement_id=rid, owner_id=person_id(ws, OLGA),
-             reviewer_id=person_id(ws, RITA))  # fmt: skip
+    ws.write(
+        reg_service.assign,
+        requirement_id=rid,
+        owner_id=person_id(ws, OLGA),
+        reviewer_id=person_id(ws, RITA),
+    )
     olga, rita = as_person(ws, OLGA), as_person(ws, RITA)
     for who, status in ((olga, Status.IN_PROGRESS), (olga, Status.IN_REVIEW), (rita, Status.DONE)):
         who.write(reg_service.change_status, requirement_id=rid, status=status)
@@ -90,8 +94,14 @@ def test_a_file_cannot_take_the_id_of_a_built_in_catalogue(reg, tmp_path):
 def test_a_forged_object_with_a_shipped_digest_installs_the_shipped_content(ws):
     from gpaitracker.services import organisation
 
-    ws.create(organisation.create_register, name="P", admin_name="A", admin_email="a@p.eu",
-              signatory=True, pinned_catalogues={"gpai-code": "draft-3"})  # fmt: skip
+    ws.create(
+        organisation.create_register,
+        name="P",
+        admin_name="A",
+        admin_email="a@p.eu",
+        signatory=True,
+        pinned_catalogues={"gpai-code": "draft-3"},
+    )
     final = builtin("final")
     forged = dataclasses.replace(final, title="Forged", entries=final.entries[:1])
     ws.write(catalogue_upgrade.upgrade, new=forged)
@@ -103,8 +113,7 @@ def test_a_forged_object_with_a_shipped_digest_installs_the_shipped_content(ws):
 
 def test_from_version_must_be_the_version_in_use(reg):
     reg.write(catalogue_upgrade.upgrade, new=own())
-    skips = own("2027.1", "2026-06-01",
-                upgrade='\n[upgrade]\nfrom_version = "2025.9"\n')  # fmt: skip
+    skips = own("2027.1", "2026-06-01", upgrade='\n[upgrade]\nfrom_version = "2025.9"\n')
     with pytest.raises(ValidationError) as info:
         reg.read(catalogue_upgrade.diff, new=skips)
     message = str(info.value)
@@ -182,8 +191,9 @@ def test_a_withdrawn_code_that_returns_brings_its_item_back(reg):
     reg.write(catalogue_upgrade.upgrade, new=own(codes=("BRD-1", "BRD-2")))
     second = item_id(reg, "atlas/BRD-2")
     reg.write(reg_service.add_comment, requirement_id=second, text="kept")
-    reg.write(catalogue_upgrade.upgrade, new=own("2", "2026-02-01", codes=("BRD-1",)),
-              allow_major=True)  # fmt: skip
+    reg.write(
+        catalogue_upgrade.upgrade, new=own("2", "2026-02-01", codes=("BRD-1",)), allow_major=True
+    )
     assert "BRD-2" not in live_codes(reg)
     reg.write(catalogue_upgrade.upgrade, new=own("3", "2026-03-01", codes=("BRD-1", "BRD-2")))
     back = live_codes(reg)["BRD-2"]

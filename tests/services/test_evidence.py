@@ -291,8 +291,9 @@ def test_viewer_copies_left_behind_are_removed_and_a_failed_copy_leaves_none(reg
     assert evidence_export.discard_old_copies(0, parent=views) == 1
     assert [p.name for p in views.iterdir()] == ["unrelated"]
     with pytest.raises(NotFoundError):
-        reg.read(evidence_export.open_copy, store=reg.store, evidence_id=eid, revision=9,
-                 parent=views)  # fmt: skip
+        reg.read(
+            evidence_export.open_copy, store=reg.store, evidence_id=eid, revision=9, parent=views
+        )
     assert [p.name for p in views.iterdir()] == ["unrelated"]
 
 
@@ -468,9 +469,11 @@ def test_title_and_validity_change_with_or_without_a_new_revision(reg, tmp_path)
     eid = add_file(reg, src, valid_until=dt.date(2026, 1, 31))
     version = reg.read(evidence.get, evidence_id=eid).row_version
     changes = reg.write(
-        evidence.update_evidence, evidence_id=eid, title="ISO 42001 certificate",
+        evidence.update_evidence,
+        evidence_id=eid,
+        title="ISO 42001 certificate",
         expected_version=version,
-    )  # fmt: skip
+    )
     assert changes.ids(Entity.EVIDENCE) == {eid}
     row = reg.read(evidence.get, evidence_id=eid)
     assert (row.title, row.valid_until, row.revision) == (
@@ -481,17 +484,25 @@ def test_title_and_validity_change_with_or_without_a_new_revision(reg, tmp_path)
     with pytest.raises(ConflictError, match=r"evidence 1 was changed by ada@provider\.eu"):
         reg.write(evidence.update_evidence, evidence_id=eid, title="x", expected_version=version)
     with pytest.raises(ValidationError, match="valid-until date 2025-01-01 is before valid-from"):
-        reg.write(evidence.update_evidence, evidence_id=eid, valid_from=dt.date(2025, 6, 1),
-                  valid_until=dt.date(2025, 1, 1))  # fmt: skip
+        reg.write(
+            evidence.update_evidence,
+            evidence_id=eid,
+            valid_from=dt.date(2025, 6, 1),
+            valid_until=dt.date(2025, 1, 1),
+        )
     with pytest.raises(ValidationError, match="valid-until date 9999-12-31 is outside"):
         reg.write(evidence.update_evidence, evidence_id=eid, valid_until=dt.date(9999, 12, 31))
     with pytest.raises(ValidationError, match="title must not be empty"):
         reg.write(evidence.update_evidence, evidence_id=eid, title=" ")
     src.write_bytes(b"2026 certificate")
     evidence_import.import_revision(
-        reg, evidence_id=eid, path=src, note="renewed", title="ISO 42001 certificate 2026",
+        reg,
+        evidence_id=eid,
+        path=src,
+        note="renewed",
+        title="ISO 42001 certificate 2026",
         valid_until=dt.date(2027, 1, 31),
-    )  # fmt: skip
+    )
     row = reg.read(evidence.get, evidence_id=eid)
     assert (row.title, row.valid_until, row.revision) == (
         "ISO 42001 certificate 2026",

@@ -72,8 +72,12 @@ def test_expired_evidence_of_a_retired_model_reopens_nothing(reg, tmp_path):
     src = tmp_path / "a.txt"
     src.write_bytes(b"a")
     for slug in ids:
-        evidence_import.import_file(reg, requirement_id=item_id(reg, f"{slug}/AIA-53-1-a"),
-                                    path=src, valid_until=dt.date(2026, 1, 1))  # fmt: skip
+        evidence_import.import_file(
+            reg,
+            requirement_id=item_id(reg, f"{slug}/AIA-53-1-a"),
+            path=src,
+            valid_until=dt.date(2026, 1, 1),
+        )
     # Mark both done directly: the workflow is not what this test is about.
     with reg.register.engine.begin() as conn:
         conn.execute(Requirement.__table__.update().values(status="done"))
