@@ -163,7 +163,7 @@ def test_crossing_the_threshold_is_planned_then_applied_never_deleted(org_ws):
     flagged = [r for r in everything if r.code == "COP-SS-7.1"]
     assert flagged and not flagged[0].applicable
     # A stale edit is refused.
-    with pytest.raises(Exception, match="was changed by ada@provider.eu"):
+    with pytest.raises(Exception, match=r"was changed by ada@provider\.eu"):
         org_ws.write(
             ai_models.update_model, model_id=model_id, name="Atlas X", expected_version=version
         )
@@ -367,5 +367,5 @@ def test_catalogue_rows_for_the_doors(draft_ws):
     )
     assert entry.as_dict()["applies"] == ["all"]
     assert codes(draft_ws, "titan")["BRD-1"].due == dt.date(2026, 3, 31)
-    with pytest.raises(Exception, match="catalogue code 'COP3-I.2.1' is not in any catalogue"):
+    with pytest.raises(Exception, match=r"catalogue code 'COP3-I\.2\.1' is not in any catalogue"):
         draft_ws.read(catalogue_reads.entry, code="COP3-I.2.1")
