@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import sys
 
-from benchmarks.common import Result, alternate, gpaitracker_argv, run
+from benchmarks.common import Result, alternate, byte_compile_package, gpaitracker_argv, run
 from benchmarks.shared_register import big_register
 
 REPEAT = 5
@@ -22,6 +22,7 @@ def _python(code: str) -> list[str]:
 
 
 def bench_cli_startup(quick: bool = False) -> list[Result]:
+    byte_compile_package()
     baseline = _python("pass")
     results = []
     for flag in ("--version", "--help"):
@@ -59,6 +60,7 @@ def _keys(quick: bool, count: int) -> list[str]:
 
 
 def bench_cli_commands(quick: bool = False) -> list[Result]:
+    byte_compile_package()
     big = big_register(quick)
     show_key, status_key, due_key = _keys(quick, 3)
     baseline = _python("import sqlmodel")

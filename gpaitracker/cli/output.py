@@ -79,8 +79,22 @@ def table(
         out.write(text.rstrip() + "\n")
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def as_json(data: object, out: TextIO | None = None) -> None:
+    """JSON; a list is written one element per line (readable, and fast for 50,000 rows:
+    Python's JSON encoder only uses its C speed-up without indentation)."""
     out = out or sys.stdout  # looked up now: tests and callers may redirect it
+    if isinstance(data, list):
+        if not data:
+            out.write("[]\n")
+            return
+        encode = _ENCODE
+        out.write("[\n")
+        out.write(",\n".join(encode(item) for item in data))
+        out.write("\n]\n")
+        return
     json.dump(data, out, indent=2, ensure_ascii=False, default=str)
     out.write("\n")
 

@@ -42,7 +42,13 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
     )
     rows = ws.read(queries.list_rows, filters=filters)
     if args.format == "json":
-        output.as_json([{k: r.as_dict()[k] for k in LIST_KEYS} for r in rows])
+        output.as_json([
+            {"key": r.key, "code": r.code, "title": r.title, "model": r.model,
+             "status": r.status.value, "owner": r.owner, "reviewer": r.reviewer,
+             "due": r.due.isoformat() if r.due else None, "rag": r.rag,
+             "priority": r.priority.value}
+            for r in rows
+        ])  # fmt: skip
         return 0
     if args.format == "csv":
         output.as_csv(LIST_KEYS, [[getattr(r, k) for k in LIST_KEYS] for r in rows])

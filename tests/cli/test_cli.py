@@ -370,3 +370,19 @@ def test_items_that_no_longer_apply_look_different_and_are_found_as_not_applicab
     assert all(i["rag"] == "grey" for i in na)
     shown = ok("show", "titan/COP-SS-1.1", home=cli_home).stdout
     assert "applies    no: no longer applies to this model" in shown
+
+
+def test_every_command_is_mapped_to_the_module_that_defines_it():
+    """Only the chosen command's parser is built for a run; the map must know them all."""
+    import argparse
+
+    from gpaitracker.cli import main as cli_main
+
+    for module in cli_main.MODULES:
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers()
+        module.add_parsers(sub, argparse.ArgumentParser(add_help=False))
+        for command in sub.choices:
+            assert cli_main.COMMANDS[command] is module, command
+    assert cli_main._command_of(["--home", "list", "show", "x"]) == "show"
+    assert cli_main._command_of(["--as", "a@b.eu", "--read-only"]) is None
