@@ -67,6 +67,8 @@ def _status_text(row: RegisterRow) -> str:
         return f"{row.status.value} (withdrawn)"
     if not row.applicable:
         return f"{row.status.value} (no longer applies)"
+    if row.model_retired:
+        return f"{row.status.value} (model retired)"
     return row.status.value
 
 

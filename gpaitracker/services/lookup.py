@@ -61,11 +61,9 @@ def entity_ref(*, session: Session, ref: str) -> tuple[Entity, int]:
     """What an audit filter names: an item key, a person's email, a catalogue 'id@version',
     an evidence id, or a model slug or name."""
     text = parse.utf8(ref, "entity").strip()
-    if "/" in text:
-        return Entity.REQUIREMENT, requirement_id(session=session, key=text)
     if text.isascii() and text.isdigit():
         return Entity.EVIDENCE, evidence_id(session=session, ref=text)
-    if "@" in text:
+    if "@" in text:  # before "/": a catalogue version may hold one ("ai-act-gpai@2024/1689")
         cat_id, _, version = text.partition("@")
         found = session.execute(
             select(Catalogue.id).where(
@@ -74,5 +72,8 @@ def entity_ref(*, session: Session, ref: str) -> tuple[Entity, int]:
         ).first()
         if found is not None:
             return Entity.CATALOGUE, int(found[0])
-        return Entity.PERSON, person_id(session=session, email=text)
+        if "/" not in text:
+            return Entity.PERSON, person_id(session=session, email=text)
+    if "/" in text:
+        return Entity.REQUIREMENT, requirement_id(session=session, key=text)
     return Entity.MODEL, model_id(session=session, ref=text)

@@ -19,10 +19,12 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    column,
     func,
     literal,
     or_,
     select,
+    table,
     type_coerce,
 )
 from sqlalchemy.orm import Session, aliased
@@ -63,6 +65,7 @@ class RegisterRow(NamedTuple):
     rag: str
     applicable: bool
     withdrawn: bool
+    model_retired: bool
     evidence_count: int
     version: int
 
@@ -109,14 +112,29 @@ def _rag_expr(status: Any, due: Any, today: dt.date, active: Any) -> Any:
     )
 
 
-def register_query(filters: Filters | None = None, today: dt.date | None = None) -> Select[Any]:
+def _comment_matches(text: str, needle: str, indexed: bool) -> Select[Any]:
+    """Ids of items with a comment containing text (the trigram index answers on SQLite)."""
+    c = Comment.__table__.c  # type: ignore[attr-defined]
+    plain = not any(ch in text for ch in "%_\\")
+    if indexed and plain and len(text) >= 3:  # the index needs three characters to help
+        hits = (
+            select(column("rowid"))
+            .select_from(table("comment_search"))
+            .where(column("text").like(f"%{text}%"))
+        )
+        return select(c.requirement_id).where(c.id.in_(hits))
+    return select(c.requirement_id).where(c.text.ilike(needle, escape="\\"))
+
+
+def register_query(
+    filters: Filters | None = None, today: dt.date | None = None, *, indexed: bool = False
+) -> Select[Any]:
     """The SELECT behind list_rows; its columns are named exactly like RegisterRow's fields."""
     f = filters or Filters()
     today = today or dt.date.today()
     r, m, e = Requirement.__table__.c, AIModel.__table__.c, CatalogueEntry.__table__.c  # type: ignore[attr-defined]
-    c = Comment.__table__.c  # type: ignore[attr-defined]
     owner, reviewer = aliased(Person), aliased(Person)
-    active = and_(r.applicable.is_(True), r.withdrawn.is_(False))
+    active = and_(r.applicable.is_(True), r.withdrawn.is_(False), m.retired.is_(False))
     evidence_count = (
         select(func.count())
         .where(EvidenceLink.__table__.c.requirement_id == r.id)  # type: ignore[attr-defined]
@@ -142,6 +160,7 @@ def register_query(filters: Filters | None = None, today: dt.date | None = None)
         "rag": _rag_expr(r.status, r.due_date, today, active),
         "applicable": r.applicable,
         "withdrawn": r.withdrawn,
+        "model_retired": m.retired,
         "evidence_count": cast(evidence_count, Integer),
         "version": r.row_version,
     }
@@ -182,7 +201,7 @@ def register_query(filters: Filters | None = None, today: dt.date | None = None)
             or_(
                 r.entry_id.in_(entries),
                 r.code.ilike(needle, escape="\\"),
-                r.id.in_(select(c.requirement_id).where(c.text.ilike(needle, escape="\\"))),
+                r.id.in_(_comment_matches(f.text.strip(), needle, indexed)),
             )
         )
     # Catalogue order is document order: COP-SS-2.1 comes before COP-SS-10.1.
@@ -207,7 +226,8 @@ _PRIORITY_AT = RegisterRow._fields.index("priority")
 def list_rows(
     *, session: Session, filters: Filters | None = None, today: dt.date | None = None
 ) -> list[RegisterRow]:
-    result = session.execute(register_query(filters, today))
+    indexed = session.get_bind().dialect.name == "sqlite"
+    result = session.execute(register_query(filters, today, indexed=indexed))
     if tuple(result.keys()) != RegisterRow._fields:
         raise AssertionError("register query columns do not match RegisterRow")
     # SQLAlchemy's Enum result processing costs more than the query at 50,000 rows; the
@@ -321,6 +341,8 @@ def inactive_reason(row: RegisterRow) -> str | None:
         return "withdrawn from the catalogue (kept for the record)"
     if not row.applicable:
         return "no longer applies to this model (its facts changed; kept for the record)"
+    if row.model_retired:
+        return "its model is retired (kept for the record)"
     return None
 
 

@@ -353,7 +353,9 @@ def _schedule_next(session: Session, actor: Actor, item: Requirement) -> None:
     ).first()
     if later is not None:
         return
-    base = item.due_date or dt.date.today()
+    due = rules.next_due(item.due_date or dt.date.today(), entry.recurrence_months)
+    if due is None:
+        return  # the next occurrence would fall after 2100, beyond what the register holds
     nxt = Requirement(
         model_id=item.model_id,
         entry_id=item.entry_id,
@@ -362,7 +364,7 @@ def _schedule_next(session: Session, actor: Actor, item: Requirement) -> None:
         owner_id=item.owner_id,
         reviewer_id=item.reviewer_id,
         priority=item.priority,
-        due_date=rules.add_months(base, entry.recurrence_months),
+        due_date=due,
         cycle_owner_ids=[item.owner_id] if item.owner_id is not None else [],
     )
     session.add(nxt)

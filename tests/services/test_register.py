@@ -346,3 +346,24 @@ def test_codes_sort_naturally():
         "COP-SS-2.10",
         "COP-SS-10.1",
     ]
+
+
+def test_text_search_finds_comments_through_the_index_and_literally(reg):
+    rid = item_id(reg, KEY)
+    reg.write(register.add_comment, requirement_id=rid, text="Vendor sent the 100%_done report")
+    for text in ("vendor SENT", "100%_d", "nt the 1"):
+        found = reg.read(queries.list_rows, filters=queries.Filters(text=text))
+        assert [r.id for r in found] == [rid], text
+    assert reg.read(queries.list_rows, filters=queries.Filters(text="vendor zzz")) == []
+
+
+def test_no_occurrence_is_scheduled_beyond_2100(org_ws):
+    add_people(org_ws)
+    add_model(org_ws, name="Titan", training_flop="5e25")
+    key = "titan/COP-SS-1.3"  # yearly
+    rid = item_id(org_ws, key)
+    org_ws.write(register.assign, requirement_id=rid, owner_id=person_id(org_ws, OLGA))
+    org_ws.write(register.set_due, requirement_id=rid, due=dt.date(2100, 6, 1))
+    _status(org_ws, OLGA, "in_review", key)
+    _status(org_ws, RITA, "done", key)
+    assert [r.key for r in org_ws.read(queries.list_rows) if r.code == "COP-SS-1.3"] == [key]
