@@ -117,7 +117,7 @@ def _comment_matches(text: str, needle: str, indexed: bool) -> Select[Any]:
     c = Comment.__table__.c  # type: ignore[attr-defined]
     plain = not any(ch in text for ch in "%_\\")
     if indexed and plain and len(text) >= 3:  # the index needs three characters to help
-        hits = (
+        hits: Select[Any] = (
             select(column("rowid"))
             .select_from(table("comment_search"))
             .where(column("text").like(f"%{text}%"))
