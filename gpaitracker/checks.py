@@ -53,10 +53,13 @@ class CheckReport:
         return sum(self.kinds.values()) or len(self.problems)
 
 
-def check_database(register: Register, report: CheckReport) -> None:
+def check_database(register: Register, report: CheckReport, *, full: bool = False) -> None:
+    """SQLite's own check of the file: quick_check daily (pages, records, NOT NULL, CHECK),
+    integrity_check with full=True (also that every index matches its table)."""
     with register.engine.connect() as conn:
         if register.is_sqlite:
-            results = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
+            pragma = "integrity_check" if full else "quick_check"
+            results = [r[0] for r in conn.exec_driver_sql(f"PRAGMA {pragma}").all()]
             if results != ["ok"]:
                 for result in results:
                     for line in str(result).splitlines():
@@ -238,7 +241,7 @@ def run_checks(
 ) -> CheckReport:
     report = CheckReport()
     steps: list[tuple[str, Callable[[], None]]] = [
-        ("database", lambda: check_database(register, report)),
+        ("database", lambda: check_database(register, report, full=full)),
         ("audit trail", lambda: check_audit(register, report, progress, full=full)),
         ("register", lambda: check_replay(register, report)),
         ("evidence", lambda: check_evidence(register, report, progress)),

@@ -102,7 +102,14 @@ class _Trail:
     def apply(
         self, entity: str, row_id: int, label: str, action: str, field: str, new: str | None
     ) -> None:
-        values = self.values.setdefault((entity, row_id), {})
+        key = (entity, row_id)
+        values = self.values.get(key)
+        if values is None:
+            values = self.values[key] = {}
+        column = COLUMN_OF.get((entity, field))
+        if column is not None and entity != "person" and field not in _SPECIAL:
+            values[column] = new  # the common case, kept short: it runs once per event
+            return
         if entity == "person":
             if not values:
                 self.email_owner[label] = row_id
@@ -117,7 +124,6 @@ class _Trail:
         if entity == "requirement" and action == "comment":
             self.comments.setdefault(row_id, []).append(new or "")
             return
-        column = _column(entity, field)
         if column is None:
             return
         if field == "merged_into":
@@ -128,11 +134,14 @@ class _Trail:
         values[column] = new
 
 
-def _column(entity: str, field: str) -> str | None:
-    for column, fields in TRACKED.get(entity, {}).items():
-        if field in fields:
-            return column
-    return None
+# (entity, audit field) -> table column it sets
+COLUMN_OF = {
+    (entity, field): column
+    for entity, columns in TRACKED.items()
+    for column, fields in columns.items()
+    for field in fields
+}
+_SPECIAL = _PERSON_FIELDS | {"merged_into"}
 
 
 def _events(conn: Connection, batch: int = 50_000) -> Iterator[tuple[Any, ...]]:
@@ -152,8 +161,9 @@ def replay(conn: Connection, progress: Callable[[int], None] | None = None) -> l
     """Every row whose values differ from the trail, rows with no trail, and bad values."""
     findings = _invalid_values(conn)
     trail = _Trail()
+    apply = trail.apply
     for n, event in enumerate(_events(conn), 1):
-        trail.apply(*event)
+        apply(*event)
         if progress is not None and n % 100_000 == 0:
             progress(n)
     for entity, table in TABLES.items():
