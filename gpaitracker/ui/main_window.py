@@ -141,6 +141,17 @@ class MainWindow(QMainWindow):
             self.page_actions.append(action)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
+        # Shortcuts work wherever the focus is in the window, menu bar shown or not.
+        self.addActions(
+            [
+                self.undo_action,
+                self.redo_action,
+                self.refresh_action,
+                self.find_action,
+                self.quit_action,
+                *self.page_actions,
+            ]
+        )
 
         self.toolbar = QToolBar(self.tr("Main"))
         self.toolbar.setObjectName("main_toolbar")
