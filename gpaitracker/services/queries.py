@@ -22,6 +22,7 @@ from sqlalchemy import (
     column,
     func,
     literal,
+    literal_column,
     or_,
     select,
     table,
@@ -117,12 +118,13 @@ def _comment_matches(text: str, needle: str, indexed: bool) -> Select[Any]:
     c = Comment.__table__.c  # type: ignore[attr-defined]
     plain = not any(ch in text for ch in "%_\\")
     if indexed and plain and len(text) >= 3:  # the index needs three characters to help
-        hits: Select[Any] = (
-            select(column("rowid"))
+        # A quoted phrase of trigrams matches the text anywhere, ignoring case, like LIKE.
+        phrase = '"' + text.replace('"', '""') + '"'
+        return (
+            select(column("requirement_id"))
             .select_from(table("comment_search"))
-            .where(column("text").like(f"%{text}%"))
+            .where(literal_column("comment_search").op("MATCH")(phrase))
         )
-        return select(c.requirement_id).where(c.id.in_(hits))
     return select(c.requirement_id).where(c.text.ilike(needle, escape="\\"))
 
 
@@ -165,6 +167,15 @@ def register_query(
         "version": r.row_version,
     }
     assert tuple(columns) == RegisterRow._fields
+    order = (r.due_date.is_(None), r.due_date, m.slug, e.catalogue_pk, e.position, r.occurrence)
+    # Which items, in which order: the filters need only the item, its model and its entry.
+    chosen = (
+        select(r.id)
+        .select_from(Requirement)
+        .join(AIModel, m.id == r.model_id)
+        .join(CatalogueEntry, e.id == r.entry_id)
+        .where(*_conditions(f, today, active, indexed))
+    )
     query = (
         select(*(col.label(name) for name, col in columns.items()))
         .select_from(Requirement)
@@ -172,24 +183,35 @@ def register_query(
         .join(CatalogueEntry, e.id == r.entry_id)
         .outerjoin(owner, owner.id == r.owner_id)
         .outerjoin(reviewer, reviewer.id == r.reviewer_id)
+        .order_by(*order)  # catalogue order is document order: COP-SS-2.1 before COP-SS-10.1
     )
+    if f.limit is None:
+        return query.where(*_conditions(f, today, active, indexed))
+    # A page: choose its ids first, so the costlier columns are built for those rows only.
+    page = chosen.order_by(*order).limit(f.limit).offset(f.offset)
+    return query.where(r.id.in_(page))
+
+
+def _conditions(f: Filters, today: dt.date, active: Any, indexed: bool) -> list[Any]:
+    r, e = Requirement.__table__.c, CatalogueEntry.__table__.c  # type: ignore[attr-defined]
+    out: list[Any] = []
     if f.status == Status.NOT_APPLICABLE:
         # Items re-scoped out of a model do not apply either, whatever their status was.
-        query = query.where(or_(r.status == Status.NOT_APPLICABLE, r.applicable.is_(False)))
+        out.append(or_(r.status == Status.NOT_APPLICABLE, r.applicable.is_(False)))
     elif not f.include_inactive:
-        query = query.where(active)
+        out.append(active)
     if f.requirement_ids is not None:
-        query = query.where(r.id.in_(f.requirement_ids))
+        out.append(r.id.in_(f.requirement_ids))
     if f.model_id is not None:
-        query = query.where(r.model_id == f.model_id)
+        out.append(r.model_id == f.model_id)
     if f.status is not None and f.status != Status.NOT_APPLICABLE:
-        query = query.where(r.status == Status(f.status))
+        out.append(r.status == Status(f.status))
     if f.owner_id is not None:
-        query = query.where(r.owner_id == f.owner_id)
+        out.append(r.owner_id == f.owner_id)
     if f.overdue:
-        query = query.where(r.due_date < today, r.status.not_in(list(workflow.CLOSED)))
+        out += [r.due_date < today, r.status.not_in(list(workflow.CLOSED))]
     if f.due_before is not None:
-        query = query.where(r.due_date < f.due_before)
+        out.append(r.due_date < f.due_before)
     if f.text and f.text.strip():
         needle = f"%{_escape_like(f.text.strip())}%"
         # Titles and summaries live in the ~200 catalogue entries: match those once, then
@@ -197,20 +219,14 @@ def register_query(
         entries = select(e.id).where(
             or_(e.title.ilike(needle, escape="\\"), e.summary.ilike(needle, escape="\\"))
         )
-        query = query.where(
+        out.append(
             or_(
                 r.entry_id.in_(entries),
                 r.code.ilike(needle, escape="\\"),
                 r.id.in_(_comment_matches(f.text.strip(), needle, indexed)),
             )
         )
-    # Catalogue order is document order: COP-SS-2.1 comes before COP-SS-10.1.
-    query = query.order_by(
-        r.due_date.is_(None), r.due_date, m.slug, e.catalogue_pk, e.position, r.occurrence
-    )
-    if f.limit is not None:
-        query = query.limit(f.limit).offset(f.offset)
-    return query
+    return out
 
 
 def _escape_like(text: str) -> str:

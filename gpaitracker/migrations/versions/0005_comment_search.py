@@ -21,15 +21,20 @@ depends_on = None
 def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
+    # It keeps its own copy of the text and the item id, so a search never reads comments.
     op.execute(
         "CREATE VIRTUAL TABLE comment_search USING fts5("
-        "text, content='comment', content_rowid='id', tokenize='trigram')"
+        "text, requirement_id UNINDEXED, tokenize='trigram')"
     )
     op.execute(
         "CREATE TRIGGER comment_search_insert AFTER INSERT ON comment BEGIN "
-        "INSERT INTO comment_search (rowid, text) VALUES (new.id, new.text); END"
+        "INSERT INTO comment_search (rowid, text, requirement_id) "
+        "VALUES (new.id, new.text, new.requirement_id); END"
     )
-    op.execute("INSERT INTO comment_search (comment_search) VALUES ('rebuild')")
+    op.execute(
+        "INSERT INTO comment_search (rowid, text, requirement_id) "
+        "SELECT id, text, requirement_id FROM comment"
+    )
 
 
 def downgrade() -> None:
