@@ -25,6 +25,8 @@ class ItemDetail:
     owner_name: str | None
     reviewer_name: str | None
     submitted_by: str | None
+    submitted_by_id: int | None
+    cycle_owner_ids: tuple[int, ...]  # who owned it since it was last reopened (four-eyes)
     approved_by: str | None
     approved_at: dt.datetime | None
     approval_override: bool
@@ -91,6 +93,8 @@ def detail(*, session: Session, requirement_id: int, history_limit: int = 200) -
         owner_name=_name(session, item.owner_id),
         reviewer_name=_name(session, item.reviewer_id),
         submitted_by=_email(session, item.submitted_by),
+        submitted_by_id=item.submitted_by,
+        cycle_owner_ids=tuple(item.cycle_owner_ids or ()),
         approved_by=_email(session, item.approved_by),
         approved_at=item.approved_at,
         approval_override=item.approval_override,

@@ -63,6 +63,9 @@ def run_gui(args: argparse.Namespace) -> int:
     except UserError as exc:
         QMessageBox.critical(None, "GPAI Tracker", str(exc))
         return 1
+    from gpaitracker.services import evidence_export
+
+    evidence_export.discard_old_copies()  # viewer copies left by an earlier session
     window = MainWindow(ctx)
     window.show()
     try:

@@ -275,5 +275,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.watch_timer.stop()
+        self.ctx.worker.cancel_all()
         self.ctx.worker.wait_all(5000)
         super().closeEvent(event)

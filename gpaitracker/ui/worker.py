@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 
@@ -26,9 +26,11 @@ class JobSignals(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, job: Job, signals: JobSignals, cancel: threading.Event) -> None:
+    def __init__(
+        self, job: Job, signals: JobSignals, cancel: threading.Event, done: threading.Event
+    ) -> None:
         super().__init__()
-        self.job, self.signals, self.cancel = job, signals, cancel
+        self.job, self.signals, self.cancel, self.done = job, signals, cancel, done
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -37,10 +39,13 @@ class _Runnable(QRunnable):
         try:
             result = self.job(self.signals.progressed.emit, self.cancel.is_set)
         except UserError as exc:
+            self.done.set()
             self.signals.failed.emit(exc)
-        except Exception:
+        except Exception:  # reported to the user, the app keeps running
+            self.done.set()
             self.signals.crashed.emit(traceback.format_exc())
         else:
+            self.done.set()  # here, not in a slot: wait() may be called on the GUI thread
             self.signals.finished.emit(result)
 
 
@@ -61,13 +66,9 @@ class Task(QObject):
     def wait(self, timeout: float = 30.0) -> bool:
         return self._done.wait(timeout)
 
-    @Slot(object)
-    def _mark_done(self, _result: object = None) -> None:
-        self._done.set()
-
 
 class Worker(QObject):
-    """Runs jobs on a thread pool; at most one job per name (a newer one supersedes)."""
+    """Runs jobs on a small thread pool; cancel_all() when the window closes."""
 
     def __init__(self, parent: QObject | None = None, threads: int = 2) -> None:
         super().__init__(parent)
@@ -79,12 +80,13 @@ class Worker(QObject):
         signals = JobSignals()
         cancel, done = threading.Event(), threading.Event()
         task = Task(signals, cancel, done)
-        signals.finished.connect(task._mark_done)
-        signals.failed.connect(task._mark_done)
-        signals.crashed.connect(task._mark_done)
         self._tasks = [t for t in self._tasks if not t._done.is_set()] + [task]
-        self.pool.start(_Runnable(job, signals, cancel))
+        self.pool.start(_Runnable(job, signals, cancel, done))
         return task
+
+    def cancel_all(self) -> None:
+        for task in self._tasks:
+            task.cancel()
 
     def wait_all(self, msecs: int = 30_000) -> bool:
         return bool(self.pool.waitForDone(msecs))
