@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
@@ -28,7 +26,6 @@ from gpaitracker.services.queries import AuditRow
 from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.messages import CrashDialog
 from gpaitracker.ui.table_model import Column, TableModel, table_view
-from gpaitracker.ui.worker import Job, Task, Worker
 
 PAGE_SIZE = 2_000
 SHOWN_CHARS = 120  # long values (notes, summaries) are cut in the table, whole in the tooltip
@@ -42,22 +39,6 @@ def _short(value: str | None) -> str:
 
 def _haystack(row: AuditRow) -> str:
     return "\n".join(str(v) for v in (row.actor, row.label, row.field, row.old, row.new)).casefold()
-
-
-def _start(worker: Worker, job: Job, **slots: Callable[..., Any]) -> Task:
-    """Start a job with its signals connected first: a fast job could otherwise finish
-    before the caller connects, and its result would be lost."""
-    ready = threading.Event()
-
-    def gated(progress: Any, cancelled: Any) -> Any:
-        ready.wait()
-        return job(progress, cancelled)
-
-    task = worker.start(gated)
-    for signal, slot in slots.items():
-        getattr(task.signals, signal).connect(slot)
-    ready.set()
-    return task
 
 
 class AuditPage(QWidget):
@@ -155,8 +136,7 @@ class AuditPage(QWidget):
         def load(_progress: Any, _cancelled: Any) -> tuple[int, list[AuditRow]]:
             return generation, ws.read(audit_trail.events, limit=limit)
 
-        self.load_task = _start(
-            self.ctx.worker,
+        self.load_task = self.ctx.worker.start(
             load,
             finished=self._on_loaded,
             failed=self._on_failed,
@@ -223,8 +203,7 @@ class AuditPage(QWidget):
         self.progress_bar.setRange(0, 0)
         self.progress_bar.show()
         self._show_result(self.tr("Verifying the audit trail…"), ok=None)
-        self.verify_task = _start(
-            self.ctx.worker,
+        self.verify_task = self.ctx.worker.start(
             verify,
             progressed=self._on_verify_progress,
             finished=self._on_verified,

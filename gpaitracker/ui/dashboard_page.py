@@ -141,8 +141,7 @@ class DashboardPage(QWidget):
             rows = ws.read(queries.list_rows, filters=queries.Filters(include_inactive=True))
             return figures(rows, today)
 
-        task = self.ctx.worker.start(job)
-        task.signals.finished.connect(self._on_loaded)
+        self.ctx.worker.start(job, finished=self._on_loaded)
 
     def _on_loaded(self, result: Figures) -> None:
         self.loading.hide()

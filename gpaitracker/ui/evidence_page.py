@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +37,6 @@ from gpaitracker.services.evidence import EvidenceRow
 from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.messages import CrashDialog, show_error
 from gpaitracker.ui.table_model import Column, TableModel, table_view
-from gpaitracker.ui.worker import Job, Task, Worker
 
 KINDS = (Entity.EVIDENCE, Entity.CATALOGUE)
 STATE_COLOURS = {"expired": "#c62828", "expiring": "#e65100", "not_yet_valid": "#6d6d6d"}
@@ -69,22 +66,6 @@ def file_states(report: checks.StoreReport) -> dict[int, str]:
         if out.get(int(number)) != "missing":
             out[int(number)] = state
     return out
-
-
-def _start(worker: Worker, job: Job, **slots: Callable[..., Any]) -> Task:
-    """Start a job with its signals connected first: a fast job could otherwise finish
-    before the caller connects, and its result would be lost."""
-    ready = threading.Event()
-
-    def gated(progress: Any, cancelled: Any) -> Any:
-        ready.wait()
-        return job(progress, cancelled)
-
-    task = worker.start(gated)
-    for signal, slot in slots.items():
-        getattr(task.signals, signal).connect(slot)
-    ready.set()
-    return task
 
 
 class ItemPicker(QDialog):
@@ -121,8 +102,7 @@ class ItemPicker(QDialog):
         self.resize(640, 480)
         self._connect()
         ws = ctx.ws
-        self.task = _start(
-            ctx.worker,
+        self.task = ctx.worker.start(
             lambda _p, _c: ws.read(queries.list_rows),
             finished=self._on_loaded,
             failed=self._on_failed,
@@ -305,8 +285,7 @@ class EvidencePage(QWidget):
         def load(_progress: Any, _cancelled: Any) -> tuple[int, list[EvidenceRow]]:
             return generation, ws.read(evidence.list_evidence)
 
-        self.load_task = _start(
-            self.ctx.worker,
+        self.load_task = self.ctx.worker.start(
             load,
             finished=self._on_loaded,
             failed=self._on_failed,
@@ -374,8 +353,7 @@ class EvidencePage(QWidget):
         def copy(_progress: Any, _cancelled: Any) -> Path:
             return ws.read(evidence_export.open_copy, store=ws.store, evidence_id=evidence_id)
 
-        self.open_task = _start(
-            self.ctx.worker,
+        self.open_task = self.ctx.worker.start(
             copy,
             finished=self._on_copied,
             failed=self._on_open_failed,
@@ -405,8 +383,7 @@ class EvidencePage(QWidget):
         self.progress_bar.setRange(0, 0)
         self.progress_bar.show()
         self._show_result(self.tr("Verifying the stored files…"), problem=None)
-        self.verify_task = _start(
-            self.ctx.worker,
+        self.verify_task = self.ctx.worker.start(
             verify,
             progressed=self._on_verify_progress,
             finished=self._on_verified,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import getpass
 import socket
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -28,7 +26,7 @@ from gpaitracker.errors import UserError, ValidationError
 from gpaitracker.services import ai_models, demo, organisation
 from gpaitracker.services.workspace import Workspace
 from gpaitracker.ui.messages import CrashDialog, show_error
-from gpaitracker.ui.worker import Job, Task, Worker
+from gpaitracker.ui.worker import Worker
 
 SYSTEMIC_RISK_FLOP = 1e25  # Art. 51(2): the presumption of high-impact capabilities
 
@@ -268,22 +266,6 @@ def _system_user() -> tuple[str, str]:
     return user, f"{user}@{host}.local".lower()
 
 
-def _start(worker: Worker, job: Job, **slots: Callable[..., Any]) -> Task:
-    """Start a job with its signals connected first: a fast job could otherwise finish
-    before the caller connects, and its result would be lost."""
-    ready = threading.Event()
-
-    def gated(progress: Any, cancelled: Any) -> Any:
-        ready.wait()
-        return job(progress, cancelled)
-
-    task = worker.start(gated)
-    for signal, slot in slots.items():
-        getattr(task.signals, signal).connect(slot)
-    ready.set()
-    return task
-
-
 class FirstRunWizard(QWizard):
     """Creates the register on an empty workspace; created_admin_email names who to act as."""
 
@@ -377,8 +359,7 @@ class FirstRunWizard(QWizard):
 
     def _start(self, job: Any) -> None:
         self._set_busy(True)
-        self.task = _start(
-            self.worker,
+        self.task = self.worker.start(
             job,
             finished=self._on_created,
             failed=self._on_failed,

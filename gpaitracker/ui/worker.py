@@ -76,8 +76,12 @@ class Worker(QObject):
         self.pool.setMaxThreadCount(threads)
         self._tasks: list[Task] = []
 
-    def start(self, job: Job) -> Task:
+    def start(self, job: Job, **slots: Callable[..., Any]) -> Task:
+        """Run job on the pool; slots (finished=, failed=, crashed=, progressed=) are connected
+        before it starts, so even a job that ends at once is heard."""
         signals = JobSignals()
+        for name, slot in slots.items():
+            getattr(signals, name).connect(slot)
         cancel, done = threading.Event(), threading.Event()
         task = Task(signals, cancel, done)
         self._tasks = [t for t in self._tasks if not t._done.is_set()] + [task]
