@@ -7,6 +7,7 @@ from typing import ClassVar
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -90,21 +91,19 @@ class MainWindow(QMainWindow):
         }
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(170)
+        self.nav.setFixedWidth(self.nav.fontMetrics().horizontalAdvance("M" * 12))
         self.stack = QStackedWidget()
         for n, name in enumerate(self.PAGES):
             item = QListWidgetItem(titles[name])
             item.setToolTip(f"{titles[name]} (Ctrl+{n + 1})")
             self.nav.addItem(item)
             self.stack.addWidget(self.pages[name])
-        outer = QSplitter(Qt.Orientation.Horizontal)
-        outer.setObjectName("outer_splitter")
-        outer.addWidget(self.nav)
-        outer.addWidget(self.stack)
-        outer.setStretchFactor(1, 1)
-        outer.setCollapsible(1, False)
-        self.outer = outer
-        self.setCentralWidget(outer)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
     def _build_actions(self) -> None:
         undo = self.ctx.undo
@@ -250,12 +249,14 @@ class MainWindow(QMainWindow):
 
     def _restore(self) -> None:
         settings = QSettings()
-        self.resize(1280, 800)
+        screen = self.screen().availableGeometry()
+        width, height = min(1400, screen.width() * 9 // 10), min(900, screen.height() * 9 // 10)
+        self.resize(width, height)
+        self.splitter.setSizes([width * 3 // 5, width * 2 // 5])
         for key, restore in (
             ("main_window/geometry", self.restoreGeometry),
             ("main_window/state", self.restoreState),
             ("main_window/register_splitter", self.splitter.restoreState),
-            ("main_window/outer_splitter", self.outer.restoreState),
         ):
             value = settings.value(key)
             if isinstance(value, QByteArray):
@@ -269,7 +270,6 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState())
         settings.setValue("main_window/register_splitter", self.splitter.saveState())
-        settings.setValue("main_window/outer_splitter", self.outer.saveState())
         settings.setValue("main_window/page", self.PAGES[max(0, self.nav.currentRow())])
 
     def closeEvent(self, event: QCloseEvent) -> None:
