@@ -179,6 +179,11 @@ def test_upgrade_to_row_ids_keeps_history_across_renames_and_email_changes(home)
     fields = [(e.label, e.field) for e in history]
     for before in ("due_date", "owner", "notes", "status", "key"):
         assert ("orca-1/COP3-I.1.1", before) in fields
+    # The item's notes of schema 0002 became the first comment of its thread.
+    from gpaitracker.services import item_detail
+
+    thread = ws.read(item_detail.detail, requirement_id=item).comments
+    assert [(c.kind, c.text) for c in thread] == [("migrated", "draft-era note")]
     olga = ws.read(lookup.person_id, email="olga@legacy.eu")
     emails = [
         e.new for e in ws.read(audit_trail.events, ref="olga@legacy.eu") if e.field == "email"
