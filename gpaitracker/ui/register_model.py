@@ -127,7 +127,7 @@ def _casefold_ranks(values: Sequence[str | None]) -> list[int]:
 
 
 def _key_ranks(rows: Sequence[RegisterRow]) -> list[int]:
-    """Model slug, then code in catalogue order (COP-SS-2.1 before COP-SS-10.1), then #n."""
+    """Model slug, then code in natural order (COP-SS-2.1 before COP-SS-10.1), then #n."""
     slugs = _ranks([r.model_slug for r in rows], key=natural_key)
     codes = _ranks([r.code for r in rows], key=natural_key)
     occurrence = [int(r.key.rpartition("#")[2]) if "#" in r.key else 1 for r in rows]
