@@ -73,10 +73,14 @@ def test_a_change_made_by_another_program_shows_up(qtbot, ws):
     other.write(register.set_due, requirement_id=rid, due=dt.date(2027, 3, 1))
     window._on_watch()  # the timer's tick, without waiting three seconds
     assert seen == [None]
+    model = window.register_page.model
+    qtbot.waitUntil(
+        lambda: (
+            model.row_by_id(rid) is not None and model.row_by_id(rid).due == dt.date(2027, 3, 1)
+        ),
+        timeout=10_000,
+    )
     _settle(qtbot, window)
-    rows = window.register_page.model.rows if hasattr(window.register_page, "model") else []
-    if rows:
-        assert any(r.id == rid and r.due == dt.date(2027, 3, 1) for r in rows)
     window._on_watch()
     assert seen == [None]  # nothing new: no second reload
 
