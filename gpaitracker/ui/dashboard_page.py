@@ -104,6 +104,9 @@ class DashboardPage(QWidget):
             [self.tr("Key"), self.tr("Title"), self.tr("Owner"), self.tr("Due"), self.tr("Status")]
         )
         self.attention_table.setToolTip(self.tr("Double-click to open the item in the register"))
+        header = self.attention_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the title takes the rest
         self.loading = QLabel(self.tr("Loading the register…"))
         tables = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()

@@ -49,6 +49,12 @@ class AssignmentBox(QGroupBox):
         self.owner_combo.setAccessibleName(self.tr("Owner"))
         self.reviewer_combo = QComboBox()
         self.reviewer_combo.setAccessibleName(self.tr("Reviewer"))
+        for combo in (self.owner_combo, self.reviewer_combo):
+            # "Name <email>" can be long: let the panel stay narrow and the text elide.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(16)
         self.due_edit = QDateEdit()
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat("yyyy-MM-dd")

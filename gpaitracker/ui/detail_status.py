@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -77,11 +78,11 @@ class StatusBox(QGroupBox):
         layout.addWidget(self.review_label)
         layout.addWidget(self.justification_label)
         layout.addWidget(self.note_edit)
-        row = QHBoxLayout()
-        for button in self.status_buttons.values():
-            row.addWidget(button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        # Two buttons a row: the panel is narrow, and button texts are long in some languages.
+        self.button_grid = QGridLayout()
+        layout.addLayout(self.button_grid)
+        for n, button in enumerate(self.status_buttons.values()):
+            self.button_grid.addWidget(button, n // 2, n % 2)  # parents them to this box
         override_row = QHBoxLayout()
         override_row.addWidget(self.override_button)
         override_row.addStretch(1)
@@ -145,6 +146,13 @@ class StatusBox(QGroupBox):
             parts.append(approved)
         return "; ".join(parts)
 
+    def _lay_out_buttons(self) -> None:
+        for button in self.status_buttons.values():
+            self.button_grid.removeWidget(button)
+        shown = [b for b in self.status_buttons.values() if not b.isHidden()]
+        for n, button in enumerate(shown):
+            self.button_grid.addWidget(button, n // 2, n % 2)
+
     def _show_buttons(self, detail: ItemDetail, editing: bool) -> None:
         actor = detail_offers.Actor(self.ctx.actor.id, self.ctx.may_admin, self.person_ids)
         offered = detail_offers.offers(detail, actor) if editing else {}
@@ -155,6 +163,7 @@ class StatusBox(QGroupBox):
                 button.setText(offer.text)
                 button.setEnabled(offer.enabled)
                 button.setToolTip(offer.tooltip)
+        self._lay_out_buttons()
         override = detail_offers.override_offer(detail, actor) if editing else None
         self.override_button.setVisible(override is not None)
         if override is not None:

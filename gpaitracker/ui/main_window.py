@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
         screen = self.screen().availableGeometry()
         width, height = min(1400, screen.width() * 9 // 10), min(900, screen.height() * 9 // 10)
         self.resize(width, height)
-        self.splitter.setSizes([width * 3 // 5, width * 2 // 5])
+        self.splitter.setSizes([width * 13 // 20, width * 7 // 20])
         for key, restore in (
             ("main_window/geometry", self.restoreGeometry),
             ("main_window/state", self.restoreState),

@@ -64,8 +64,8 @@ SEARCH_DELAY_MS = 250
 REFUSALS_SHOWN = 20
 # The register shares the window with the detail panel: the title takes the room left, and
 # the model (in the key already), chapter and reviewer are hidden until asked for.
-_WIDTHS = {rm.KEY: 170, rm.MODEL: 100, rm.CHAPTER: 80, rm.OWNER: 150, rm.REVIEWER: 150}
-_WIDTHS |= {rm.DUE: 85, rm.STATUS: 100, rm.RAG: 64, rm.EVIDENCE: 64}
+_WIDTHS = {rm.KEY: 150, rm.MODEL: 100, rm.CHAPTER: 80, rm.OWNER: 130, rm.REVIEWER: 130}
+_WIDTHS |= {rm.DUE: 85, rm.STATUS: 95, rm.RAG: 62, rm.EVIDENCE: 62}
 _HIDDEN = (rm.MODEL, rm.CHAPTER, rm.REVIEWER)
 
 

@@ -1,0 +1,66 @@
+"""Take the README's screenshots of the window on the example register.
+
+    xvfb-run -a -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb \
+        .venv/bin/python docs/screenshots/take.py docs/screenshots
+
+Builds the example register in a temporary folder, opens the real window at 1366x768 and saves
+PNGs of the register with an item selected, the evidence page and the dashboard. (The
+first-run wizard's picture is a shot of the whole virtual screen while the app starts on an
+empty folder, cropped to the wizard.)
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+
+def _wait(app: QApplication, ms: int) -> None:
+    QTimer.singleShot(ms, app.quit)
+    app.exec()
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        QCoreApplication.setOrganizationName("gpaitracker-screenshots")
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
+        app = QApplication(sys.argv[:1])
+        from gpaitracker.services import demo, lookup
+        from gpaitracker.services.workspace import Workspace
+        from gpaitracker.ui.app import make_context
+        from gpaitracker.ui.main_window import MainWindow
+
+        ws = Workspace.open(Path(tmp) / "demo")
+        ws.create(
+            demo.create,
+            store=ws.store,
+            admin_name="Olga Lindqvist",
+            admin_email="olga@northwind.example",
+        )
+        window = MainWindow(make_context(ws))
+        window.setGeometry(0, 0, 1366, 768)
+        window.show()
+        _wait(app, 2500)
+        item = ws.read(lookup.requirement_id, key="titan-1/COP-SS-1.1")
+        window.ctx.bus.item_selected.emit(item)
+        window.register_page.show_item(item)
+        _wait(app, 1200)
+        window.grab().save(str(out / "register.png"))
+        window.nav.setCurrentRow(window.PAGES.index("evidence"))
+        _wait(app, 1500)
+        window.grab().save(str(out / "evidence.png"))
+        window.nav.setCurrentRow(window.PAGES.index("dashboard"))
+        _wait(app, 1500)
+        window.grab().save(str(out / "dashboard.png"))
+        window.close()
+        ws.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
