@@ -18,7 +18,7 @@ import sys
 import time
 from typing import Any
 
-from benchmarks.common import Result, byte_compile_package, child_env
+from benchmarks.common import Result, byte_compile_package, child_env, peak_rss_mb
 from benchmarks.shared_register import ADMIN, big_register
 
 STARTS = 5
@@ -47,10 +47,8 @@ def _watch(app: Any, usable: Any) -> dict[str, float]:
 
     def poll() -> None:
         if "painted" in marks and usable():
-            import resource
-
             marks["usable"] = time.time()
-            marks["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            marks["rss_mb"] = peak_rss_mb()
             print(json.dumps(marks), flush=True)
             os._exit(0)
 

@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from benchmarks.common import Result, byte_compile_package, child_env
+from benchmarks.common import Result, byte_compile_package, child_env, peak_rss_mb
 from benchmarks.shared_register import ADMIN, big_register
 
 STARTS = 3  # child processes of each kind; each one times start-up once
@@ -24,9 +24,7 @@ TEXTS = ["c", "co", "cop", "copy", "copyr", "safety", "model-1", "x"]
 
 
 def _rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    return peak_rss_mb()
 
 
 def _child_bare() -> dict[str, Any]:

@@ -115,6 +115,22 @@ def alternate(
     return Pair(ours, theirs)
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM belongs to the process image, so it starts
+    afresh at exec; ru_maxrss is kept across fork and exec and would report the (large)
+    benchmark runner's size for every child it starts."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child_env() -> dict[str, str]:
     """The environment for commands under test: nothing of the user's register leaks in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GPAITRACKER_")}
