@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from gpaitracker.enums import Status
 from gpaitracker.services.ai_models import ModelRow
 from gpaitracker.services.people import PersonRow
+from gpaitracker.ui.register_groups import GroupBy, group_by_label
 from gpaitracker.ui.register_model import UNASSIGNED, RowFilter, status_label
 
 
@@ -26,6 +27,7 @@ class FilterBar(QWidget):
     """Emits `changed` whenever what it asks for changes; `row_filter()` says what that is."""
 
     changed = Signal()
+    grouping_changed = Signal()  # group_by() says how the register is to be grouped now
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +56,10 @@ class FilterBar(QWidget):
         self.inactive_check.setToolTip(
             self.tr("Items re-scoped out of a model or withdrawn from the catalogue, greyed")
         )
+        self.group_combo = QComboBox()
+        self.group_combo.setToolTip(self.tr("Show the register as a tree by model or chapter"))
+        for group_by in GroupBy:
+            self.group_combo.addItem(group_by_label(group_by), group_by.value)
         self._build()
         self._connect()
 
@@ -75,6 +81,7 @@ class FilterBar(QWidget):
         second.addWidget(self.due_within_spin)
         second.addWidget(self.inactive_check)
         second.addStretch(1)
+        second.addWidget(self.group_combo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(first)
@@ -87,6 +94,7 @@ class FilterBar(QWidget):
         self.overdue_check.toggled.connect(self._on_changed)
         self.due_within_spin.valueChanged.connect(self._on_changed)
         self.inactive_check.toggled.connect(self._on_changed)
+        self.group_combo.currentIndexChanged.connect(self.grouping_changed)
 
     def _on_changed(self, *_: object) -> None:
         self.changed.emit()
@@ -104,6 +112,12 @@ class FilterBar(QWidget):
             due_within=days or None,
             include_inactive=self.inactive_check.isChecked(),
         )
+
+    def group_by(self) -> GroupBy:
+        return GroupBy.parse(self.group_combo.currentData())
+
+    def set_group_by(self, group_by: GroupBy) -> None:
+        self.group_combo.setCurrentIndex(max(self.group_combo.findData(group_by.value), 0))
 
     def set_people(self, people: Iterable[PersonRow]) -> None:
         choices = [(f"{p.name} <{p.email}>", p.id) for p in people]

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QProgressDialog,
+    QStackedWidget,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -53,6 +54,7 @@ from gpaitracker.ui import register_model as rm
 from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.filter_bar import FilterBar
 from gpaitracker.ui.messages import CrashDialog, show_error
+from gpaitracker.ui.register_groups import GROUP_KEY, GroupBy, GroupModel, GroupTree
 from gpaitracker.ui.undo import push_edit
 
 HEADER_KEY = "register/header"
@@ -275,6 +277,9 @@ class RegisterPage(QWidget):
         self.filter_bar = FilterBar()
         self.search_edit = self.filter_bar.search_edit
         self.table = RegisterTable()
+        self.groups = GroupModel(self.model, self)
+        self.tree = GroupTree(self.groups)  # shown instead of the table when grouping
+        self.views = QStackedWidget()
         self.count_label = QLabel(self.tr("Loading the register…"))
         self.find_action = QAction(self.tr("Find"), self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
@@ -367,11 +372,14 @@ class RegisterPage(QWidget):
                 self.bulk_buttons.append(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter_bar)
-        layout.addWidget(self.table, 1)
+        self.views.addWidget(self.table)
+        self.views.addWidget(self.tree)
+        layout.addWidget(self.views, 1)
         layout.addLayout(bottom)
 
     def _connect(self) -> None:
         self.filter_bar.changed.connect(self._on_filters_changed)
+        self.filter_bar.grouping_changed.connect(self._on_grouping_changed)
         self.find_action.triggered.connect(self._on_find)
         self._search_timer.timeout.connect(self._on_search_due)
         self._save_timer.timeout.connect(self.save_state)
@@ -381,9 +389,9 @@ class RegisterPage(QWidget):
         header.sortIndicatorChanged.connect(self._on_header_changed)
         for action in self.column_actions:
             action.toggled.connect(self._on_column_toggled)
-        selection = self.table.selectionModel()
-        selection.currentRowChanged.connect(self._on_current_row_changed)
-        selection.selectionChanged.connect(self._on_selection_changed)
+        for selection in (self.table.selectionModel(), self.tree.selectionModel()):
+            selection.currentRowChanged.connect(self._on_current_row_changed)
+            selection.selectionChanged.connect(self._on_selection_changed)
         for signal in (self.model.layoutChanged, self.model.modelReset, self.model.dataChanged):
             signal.connect(self._on_model_changed)
         self.table.files_dropped.connect(self._on_files_dropped)
@@ -578,18 +586,20 @@ class RegisterPage(QWidget):
         self._emit_current()
 
     def _emit_current(self) -> None:
-        index = self.table.currentIndex()
+        index = self.views.currentWidget().currentIndex()
         row_id = index.data(rm.ID_ROLE) if index.isValid() else None
         if row_id != self._current_id:
             self._current_id = row_id
             self.ctx.bus.item_selected.emit(row_id)
 
     def _on_selection_changed(self, *_: object) -> None:
-        selected = self.table.selectionModel().hasSelection()
+        selected = self.views.currentWidget().selectionModel().hasSelection()
         for action in self.bulk_actions:
             action.setEnabled(self.ctx.may_edit and selected)
 
     def selected_rows(self) -> list[RegisterRow]:
+        if self.views.currentWidget() is self.tree:
+            return self.tree.selected_rows()
         # From the ranges: selectedRows() would ask the model about every selected cell.
         rows: set[int] = set()
         for block in self.table.selectionModel().selection():
@@ -598,6 +608,8 @@ class RegisterPage(QWidget):
 
     def show_item(self, row_id: int) -> bool:
         """Make this item current and visible; False if the filter hides it."""
+        if self.views.currentWidget() is self.tree:
+            return self.tree.show_item(row_id)
         view_row = self.model.view_row_of(row_id)
         if view_row is None:
             return False
@@ -617,10 +629,22 @@ class RegisterPage(QWidget):
         header = self.table.horizontalHeader()
         if state is not None and not header.restoreState(state):
             QSettings().remove(HEADER_KEY)  # from an older layout: start afresh
+        self.filter_bar.set_group_by(GroupBy.parse(QSettings().value(GROUP_KEY)))
         for action in self.column_actions:
             action.blockSignals(True)
             action.setChecked(not header.isSectionHidden(action.data()))
             action.blockSignals(False)
+
+    def _on_grouping_changed(self) -> None:
+        """Show the tree when grouping, the table otherwise; both keep the register's sort."""
+        group_by = self.filter_bar.group_by()
+        QSettings().setValue(GROUP_KEY, group_by.value)
+        self.groups.set_group_by(group_by)
+        grouped = group_by != GroupBy.NONE
+        self.tree.share_header(self.table.horizontalHeader(), to_tree=grouped)
+        self.views.setCurrentWidget(self.tree if grouped else self.table)
+        self._on_selection_changed()
+        self._emit_current()
 
     def _on_header_changed(self, *_: object) -> None:
         self._save_timer.start()
