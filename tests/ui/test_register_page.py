@@ -13,7 +13,6 @@ from gpaitracker.enums import Status
 from gpaitracker.services import ai_models, queries, register
 from gpaitracker.services.workspace import Workspace
 from gpaitracker.ui import register_model as rm
-from gpaitracker.ui import register_page as register_page_module
 from gpaitracker.ui.context import Bus, UiContext
 from gpaitracker.ui.register_page import HEADER_KEY, RegisterPage
 from gpaitracker.ui.worker import Worker
@@ -243,8 +242,10 @@ def test_bulk_due_date_and_its_undo(qtbot, page, reg, ctx):
 
 
 def test_a_long_bulk_edit_shows_progress_and_can_be_stopped(qtbot, page, reg, ctx, monkeypatch):
-    monkeypatch.setattr(register_page_module, "PROGRESS_FROM", 3)
-    monkeypatch.setattr(register_page_module, "PROGRESS_AFTER_MS", 0)
+    from gpaitracker.ui import bulk_edit
+
+    monkeypatch.setattr(bulk_edit, "PROGRESS_FROM", 3)
+    monkeypatch.setattr(bulk_edit, "PROGRESS_AFTER_MS", 0)
     choose(page.filter_bar.chapter_combo, "COP-SS-7")
     page.table.selectAll()
     said: list[str] = []
