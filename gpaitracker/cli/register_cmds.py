@@ -87,7 +87,8 @@ def _print_review(detail: ItemDetail) -> None:
         print(f"in review  for {detail.review_outcome}, submitted by {detail.submitted_by}")
     if detail.approved_by:
         flagged = " (admin override of the named reviewer)" if detail.approval_override else ""
-        print(f"approved   by {detail.approved_by} on {output.cell(detail.approved_at)}{flagged}")
+        when = f"{detail.approved_at:%Y-%m-%d %H:%M} UTC" if detail.approved_at else "-"
+        print(f"approved   by {detail.approved_by} on {when}{flagged}")
 
 
 def _print_thread(detail: ItemDetail) -> None:
