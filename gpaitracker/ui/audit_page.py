@@ -26,10 +26,10 @@ from gpaitracker.services.queries import AuditRow
 from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.messages import CrashDialog
 from gpaitracker.ui.table_model import Column, TableModel, table_view
+from gpaitracker.ui.widgets import show_result
 
 PAGE_SIZE = 2_000
 SHOWN_CHARS = 120  # long values (notes, summaries) are cut in the table, whole in the tooltip
-OK_STYLE, PROBLEM_STYLE = "color: #2e7d32;", "color: #c62828;"
 
 
 def _short(value: str | None) -> str:
@@ -238,8 +238,7 @@ class AuditPage(QWidget):
         self.progress_bar.hide()
 
     def _show_result(self, text: str, ok: bool | None) -> None:
-        self.result_label.setText(text)
-        self.result_label.setStyleSheet("" if ok is None else OK_STYLE if ok else PROBLEM_STYLE)
+        show_result(self.result_label, text, ok)
 
     def _on_copy_head(self) -> None:
         try:

@@ -37,6 +37,7 @@ from gpaitracker.services.evidence import EvidenceRow
 from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.messages import CrashDialog, show_error
 from gpaitracker.ui.table_model import Column, TableModel, table_view
+from gpaitracker.ui.widgets import PROBLEM_COLOUR, show_result
 
 KINDS = (Entity.EVIDENCE, Entity.CATALOGUE)
 STATE_COLOURS = {"expired": "#c62828", "expiring": "#e65100", "not_yet_valid": "#6d6d6d"}
@@ -199,7 +200,7 @@ class EvidencePage(QWidget):
                 Column(
                     self.tr("File check"),
                     self._check_text,
-                    colour=lambda r: _colour("#c62828" if self._damaged(r) else None),
+                    colour=lambda r: _colour(PROBLEM_COLOUR if self._damaged(r) else None),
                 ),
                 Column(self.tr("Linked items"), lambda r: ", ".join(r.keys)),
             ],
@@ -421,9 +422,7 @@ class EvidencePage(QWidget):
         self.progress_bar.hide()
 
     def _show_result(self, text: str, problem: bool | None) -> None:
-        self.result_label.setText(text)
-        colour = "" if problem is None else "#c62828" if problem else "#2e7d32"
-        self.result_label.setStyleSheet(f"color: {colour};" if colour else "")
+        show_result(self.result_label, text, None if problem is None else not problem)
 
     # -- dropping files --------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +34,7 @@ from gpaitracker.services.ai_models import ModelRow
 from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.table_model import Column, TableModel, table_view
 from gpaitracker.ui.undo import push_edit
+from gpaitracker.ui.widgets import action_button, error_label, page_action
 
 # Dialog value -> ModelRow field, for the facts that decide what applies.
 FACTS = {
@@ -49,14 +49,6 @@ KINDS = (Entity.MODEL, Entity.REQUIREMENT, Entity.CATALOGUE, Entity.ORGANISATION
 
 def flop_text(value: float | None) -> str:
     return "" if value is None else f"{value:.3g}".replace("e+", "e")
-
-
-def error_banner() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #c62828;")
-    label.hide()
-    return label
 
 
 class RowEdits:
@@ -146,7 +138,7 @@ class ModelDialog(QDialog):
         )
         self.note_label.setWordWrap(True)
         self.note_label.setEnabled(False)
-        self.error_label = error_banner()
+        self.error_label = error_label()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -276,13 +268,19 @@ class ModelsPage(QWidget):
         )
         self.view = table_view(self.model, self)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.add_action = self._action(self.tr("&Add model…"), QKeySequence.StandardKey.New)
-        self.edit_action = self._action(self.tr("&Edit…"), QKeySequence(Qt.Key.Key_F2))
-        self.retire_action = self._action(self.tr("&Retire…"), QKeySequence.StandardKey.Delete)
-        self.add_button, self.edit_button, self.retire_button = (
-            self._button(a) for a in (self.add_action, self.edit_action, self.retire_action)
+        self.add_action = page_action(
+            self, self.tr("&Add model…"), QKeySequence.StandardKey.New, enabled=ctx.may_edit
         )
-        self.error_label = error_banner()
+        self.edit_action = page_action(
+            self, self.tr("&Edit…"), QKeySequence(Qt.Key.Key_F2), enabled=ctx.may_edit
+        )
+        self.retire_action = page_action(
+            self, self.tr("&Retire…"), QKeySequence.StandardKey.Delete, enabled=ctx.may_edit
+        )
+        self.add_button, self.edit_button, self.retire_button = (
+            action_button(self, a) for a in (self.add_action, self.edit_action, self.retire_action)
+        )
+        self.error_label = error_label()
         bar = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.retire_button):
             bar.addWidget(button)
@@ -294,20 +292,6 @@ class ModelsPage(QWidget):
         layout.addWidget(self.view)
         self._connect()
         self.refresh(None)
-
-    def _action(self, text: str, keys: QKeySequence | QKeySequence.StandardKey) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(keys)
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.setEnabled(self.ctx.may_edit)
-        self.addAction(action)
-        return action
-
-    def _button(self, action: QAction) -> QToolButton:
-        button = QToolButton(self)
-        button.setDefaultAction(action)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        return button
 
     def _connect(self) -> None:
         self.add_action.triggered.connect(self._on_add)

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,7 @@ from gpaitracker.services.people import PersonRow
 from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.table_model import Column, TableModel, table_view
 from gpaitracker.ui.undo import push_edit
+from gpaitracker.ui.widgets import action_button, error_label, page_action
 
 FIELDS = ("name", "email", "role", "active")
 
@@ -86,10 +86,7 @@ class PersonDialog(QDialog):
         )
         hint.setWordWrap(True)
         hint.setEnabled(False)
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828;")
-        self.error_label.hide()
+        self.error_label = error_label()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -154,15 +151,17 @@ class PeoplePage(QWidget):
         )
         self.view = table_view(self.model, self)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.add_action = self._action(self.tr("&Add person…"), QKeySequence.StandardKey.New)
-        self.edit_action = self._action(self.tr("&Edit…"), QKeySequence(Qt.Key.Key_F2))
-        self.add_button = self._button(self.add_action)
-        self.edit_button = self._button(self.edit_action)
+        self.add_action = page_action(
+            self, self.tr("&Add person…"), QKeySequence.StandardKey.New, enabled=ctx.may_admin
+        )
+        self.edit_action = page_action(
+            self, self.tr("&Edit…"), QKeySequence(Qt.Key.Key_F2), enabled=ctx.may_admin
+        )
+        self.add_button = action_button(self, self.add_action)
+        self.edit_button = action_button(self, self.edit_action)
         self.admin_note = QLabel(self.tr("Only admins add people or change their roles."))
         self.admin_note.setEnabled(False)
-        self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #c62828;")
-        self.error_label.hide()
+        self.error_label = error_label()
         bar = QHBoxLayout()
         bar.addWidget(self.add_button)
         bar.addWidget(self.edit_button)
@@ -177,20 +176,6 @@ class PeoplePage(QWidget):
         layout.addWidget(self.view)
         self._connect()
         self.refresh(None)
-
-    def _action(self, text: str, keys: QKeySequence | QKeySequence.StandardKey) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(keys)
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.setEnabled(self.ctx.may_admin)
-        self.addAction(action)
-        return action
-
-    def _button(self, action: QAction) -> QToolButton:
-        button = QToolButton(self)
-        button.setDefaultAction(action)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        return button
 
     def _connect(self) -> None:
         self.add_action.triggered.connect(self._on_add)

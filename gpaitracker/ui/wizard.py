@@ -26,6 +26,7 @@ from gpaitracker.errors import UserError, ValidationError
 from gpaitracker.services import ai_models, demo, organisation
 from gpaitracker.services.workspace import Workspace
 from gpaitracker.ui.messages import CrashDialog, show_error
+from gpaitracker.ui.widgets import error_label
 from gpaitracker.ui.worker import Worker
 
 SYSTEMIC_RISK_FLOP = 1e25  # Art. 51(2): the presumption of high-impact capabilities
@@ -56,10 +57,7 @@ class _Page(QWizardPage):
         self.setTitle(title)
         self.setSubTitle(subtitle)
         self.form = QFormLayout()
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828;")
-        self.error_label.hide()
+        self.error_label = error_label()
         self.busy_label = QLabel(self.tr("Creating the register…"))
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)

@@ -2,13 +2,12 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QUndoStack
+from PySide6.QtGui import QGuiApplication
 
 from gpaitracker.services import audit_trail, people
 from gpaitracker.ui import audit_page
+from gpaitracker.ui.app import make_context
 from gpaitracker.ui.audit_page import AuditPage
-from gpaitracker.ui.context import Bus, UiContext
-from gpaitracker.ui.worker import Worker
 from tests.services.helpers import add_model, add_people, person_id
 
 
@@ -16,7 +15,7 @@ from tests.services.helpers import add_model, add_people, person_id
 def ctx(qtbot, org_ws):
     add_people(org_ws)
     add_model(org_ws, name="Atlas")
-    ctx = UiContext(org_ws, org_ws.actor(), QUndoStack(), Worker(), Bus())
+    ctx = make_context(org_ws)
     yield ctx
     ctx.worker.wait_all()
 

@@ -4,23 +4,19 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 
 from gpaitracker.enums import Priority, Status
 from gpaitracker.services import item_detail, queries, register
 from gpaitracker.services.workspace import Workspace
-from gpaitracker.ui.context import Bus, UiContext
+from gpaitracker.ui.app import make_context
 from gpaitracker.ui.detail_models import HistoryModel
 from gpaitracker.ui.detail_panel import NO_DATE, DetailPanel
-from gpaitracker.ui.worker import Worker
 from tests.services.helpers import add_model, add_people, as_person, person_id
 
 
-def make_ctx(ws: Workspace, read_only: bool = False) -> UiContext:
-    return UiContext(
-        ws=ws, actor=ws.actor(), undo=QUndoStack(), worker=Worker(), bus=Bus(), read_only=read_only
-    )
+def make_ctx(ws, read_only=False):
+    return make_context(ws, read_only=read_only)  # the context the window runs with
 
 
 class Messages:

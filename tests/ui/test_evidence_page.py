@@ -7,21 +7,20 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QDropEvent, QUndoStack
+from PySide6.QtGui import QDesktopServices, QDropEvent
 
 from gpaitracker.enums import Entity, Role
 from gpaitracker.services import evidence, evidence_import, people
-from gpaitracker.ui.context import Bus, UiContext
+from gpaitracker.ui.app import make_context
 from gpaitracker.ui.evidence_page import EvidencePage
-from gpaitracker.ui.worker import Worker
 from tests.services.helpers import add_model, as_person, item_id
 
 KEY, KEY2 = "atlas-2/AIA-53-1-a", "atlas-2/AIA-53-1-b"
 TODAY = dt.date.today()
 
 
-def make_ctx(ws):
-    return UiContext(ws, ws.actor(), QUndoStack(), Worker(), Bus())
+def make_ctx(ws, read_only=False):
+    return make_context(ws, read_only=read_only)  # the context the window runs with
 
 
 def add_file(ws, tmp_path, name, key=KEY, **kw):

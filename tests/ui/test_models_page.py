@@ -2,19 +2,17 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 
 from gpaitracker.enums import Role
 from gpaitracker.services import ai_models, people
-from gpaitracker.ui.context import Bus, UiContext
+from gpaitracker.ui.app import make_context
 from gpaitracker.ui.models_page import ModelsPage
-from gpaitracker.ui.worker import Worker
 from tests.services.helpers import add_model, as_person
 
 
-def make_ctx(ws):
-    return UiContext(ws, ws.actor(), QUndoStack(), Worker(), Bus())
+def make_ctx(ws, read_only=False):
+    return make_context(ws, read_only=read_only)  # the context the window runs with
 
 
 @pytest.fixture

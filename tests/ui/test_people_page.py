@@ -1,18 +1,16 @@
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 
 from gpaitracker.enums import Role
 from gpaitracker.services import people
-from gpaitracker.ui.context import Bus, UiContext
+from gpaitracker.ui.app import make_context
 from gpaitracker.ui.people_page import PeoplePage
-from gpaitracker.ui.worker import Worker
 from tests.services.helpers import add_people, as_person, person_id
 
 
-def make_ctx(ws):
-    return UiContext(ws, ws.actor(), QUndoStack(), Worker(), Bus())
+def make_ctx(ws, read_only=False):
+    return make_context(ws, read_only=read_only)  # the context the window runs with
 
 
 @pytest.fixture

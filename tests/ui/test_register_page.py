@@ -6,16 +6,16 @@ import types
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog
 
 from gpaitracker.enums import Status
 from gpaitracker.services import ai_models, queries, register
 from gpaitracker.services.workspace import Workspace
 from gpaitracker.ui import register_model as rm
-from gpaitracker.ui.context import Bus, UiContext
+from gpaitracker.ui.app import make_context
+from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.register_page import HEADER_KEY, RegisterPage
-from gpaitracker.ui.worker import Worker
 from tests.conftest import run_main
 from tests.services.helpers import add_model, add_people, item_id, person_id
 
@@ -30,10 +30,8 @@ def reg(org_ws) -> Workspace:
     return org_ws
 
 
-def make_ctx(ws: Workspace, read_only: bool = False) -> UiContext:
-    return UiContext(
-        ws=ws, actor=ws.actor(), undo=QUndoStack(), worker=Worker(), bus=Bus(), read_only=read_only
-    )
+def make_ctx(ws, read_only=False):
+    return make_context(ws, read_only=read_only)  # the context the window runs with
 
 
 @pytest.fixture

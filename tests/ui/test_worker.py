@@ -38,7 +38,7 @@ def _run(qtbot, job):
     task.signals.failed.connect(sink.on_failed)
     task.signals.crashed.connect(sink.on_crashed)
     task.signals.progressed.connect(sink.on_progress)
-    qtbot.waitUntil(lambda: bool(sink.results or sink.errors or sink.crashes), timeout=5000)
+    qtbot.waitUntil(lambda: bool(sink.results or sink.errors or sink.crashes), timeout=15_000)
     worker.wait_all()
     return task, sink
 
@@ -83,5 +83,5 @@ def test_a_job_sees_its_cancel_flag(qtbot):
     task.signals.finished.connect(sink.on_finished)
     assert started.wait(5)
     task.cancel()
-    qtbot.waitUntil(lambda: sink.results == ["stopped"], timeout=5000)
+    qtbot.waitUntil(lambda: sink.results == ["stopped"], timeout=15_000)
     assert task.cancelled and task.wait(1)
