@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -137,6 +138,12 @@ class DashboardPage(QWidget):
         self.attention_table.cellDoubleClicked.connect(self._on_attention_opened)
 
     def refresh(self, changes: Changes | None) -> None:
+        """Reload the figures; while the page is hidden, only note that they are stale (the
+        register page loads the same 50,000 rows at start-up; no need to do it twice)."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         today = dt.date.today()
         ws = self.ctx.ws
 
@@ -145,6 +152,11 @@ class DashboardPage(QWidget):
             return figures(rows, today)
 
         self.ctx.worker.start(job, finished=self._on_loaded)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if getattr(self, "_stale", True):
+            self.refresh(None)
 
     def _on_loaded(self, result: Figures) -> None:
         self.loading.hide()

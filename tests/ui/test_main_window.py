@@ -97,6 +97,8 @@ def test_dashboard_counts_what_the_register_holds(qtbot, ws):
     window = _window(qtbot, ws)
     _settle(qtbot, window)
     dashboard = window.pages["dashboard"]
+    assert dashboard.tiles["overdue"].value.text() == "\u2013"  # not loaded while hidden
+    window.nav.setCurrentRow(window.PAGES.index("dashboard"))
     qtbot.waitUntil(lambda: dashboard.tiles["overdue"].value.text() != "\u2013", timeout=5000)
     rows = ws.read(queries.list_rows)
     overdue = sum(1 for r in rows if r.due and r.due < dt.date.today() and r.status != "done")
