@@ -20,6 +20,7 @@ from benchmarks.bulk import Actor, insert_rows, now
 from gpaitracker import audit
 from gpaitracker.audit import Change
 from gpaitracker.models import AuditEvent
+from gpaitracker.services.register import requirement_key
 
 REQ = "requirement"
 BATCH = 50_000
@@ -42,10 +43,7 @@ COMMENTS = (
 EDITS = {"status": 3, "due_date": 2, "priority": 1, "owner": 1, "comment": 1}
 
 
-def item_key(slug: str, code: str, occurrence: int) -> str:
-    # The register's key format (services.catalogues.requirement_key), repeated so that the
-    # generator does not depend on a service module that is being reshaped.
-    return f"{slug}/{code}" if occurrence == 1 else f"{slug}/{code}#{occurrence}"
+item_key = requirement_key  # the register's key format, 'slug/CODE' or 'slug/CODE#n'
 
 
 @dataclass

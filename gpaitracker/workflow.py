@@ -41,14 +41,6 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 
-def parse_status(value: str) -> Status:
-    try:
-        return Status(value.strip().lower().replace("-", "_").replace(" ", "_"))
-    except ValueError:
-        allowed = ", ".join(s.value for s in Status)
-        raise ValidationError(f"status {value!r} is not one of: {allowed}") from None
-
-
 @dataclass(frozen=True)
 class ItemState:
     """What the workflow rules look at for one item."""

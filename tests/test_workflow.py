@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from gpaitracker import workflow
+from gpaitracker import parse, workflow
 from gpaitracker.enums import Status
 from gpaitracker.errors import PermissionDenied, ValidationError
 
@@ -121,7 +121,7 @@ def test_blocked_needs_a_reason():
 
 def test_unknown_status_lists_the_allowed_ones():
     with pytest.raises(ValidationError, match="'finished' is not one of: not_started"):
-        workflow.parse_status("finished")
+        parse.status("finished")
 
 
 @pytest.mark.parametrize(

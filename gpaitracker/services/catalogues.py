@@ -18,8 +18,6 @@ from gpaitracker.errors import NotFoundError, ValidationError
 from gpaitracker.models import AIModel, Catalogue, CatalogueEntry, Organisation, Requirement
 from gpaitracker.services.register import requirement_key
 
-__all__ = ["requirement_key"]
-
 
 def facts_for(org: Organisation, model: AIModel) -> rules.Facts:
     return rules.Facts(

@@ -280,13 +280,6 @@ def row(*, session: Session, requirement_id: int, today: dt.date | None = None) 
     return rows[0]
 
 
-def status_counts(rows: list[RegisterRow]) -> dict[str, int]:
-    counts = {s.value: 0 for s in Status}
-    for item in rows:
-        counts[item.status.value] += 1
-    return counts
-
-
 class AuditRow(NamedTuple):
     id: int
     at: dt.datetime
