@@ -21,6 +21,10 @@ class ConflictError(UserError):
     """Someone else changed the record since it was read."""
 
 
+class Cancelled(UserError):
+    """The user stopped long work (an import, an export, a report); nothing was kept."""
+
+
 class StorageError(UserError):
     """The register file cannot be opened or written."""
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol, cast
 
 from gpaitracker import paths
-from gpaitracker.errors import StorageError, UserError, ValidationError
+from gpaitracker.errors import Cancelled, StorageError, ValidationError
 
 CHUNK = 1 << 20  # big enough for full disk speed, small enough for constant memory
 TEMP_PREFIX = ".tmp-"
@@ -35,10 +35,6 @@ class _Flag(Protocol):
 
 
 Cancel = Callable[[], bool] | _Flag
-
-
-class Cancelled(UserError):
-    """The user stopped an import or export; nothing was kept."""
 
 
 @dataclass(frozen=True)
