@@ -1,0 +1,296 @@
+"""The figures themselves, from the register as it stood on a day: one set of definitions for
+the dashboard, the command line and the board report.
+
+- total: items that apply (not re-scoped out, not withdrawn, model not retired), any status;
+  the items `gpaitracker list` shows.
+- done: status done. not_applicable: status not applicable (justified out).
+- percent_done: done / (total - not_applicable).
+- overdue: a due date before the day and the status neither done nor not applicable.
+- due_N: open items due from the day to N days after it.
+- evidence_coverage: of the items that apply and are not justified out, the percentage with
+  at least one linked evidence valid on the day.
+- RAG: the register's colours (workflow.rag) on the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from gpaitracker import workflow
+from gpaitracker.enums import Status
+from gpaitracker.metrics.state import CHAPTER_ORDER, Item, Register, chapter_of
+
+CLOSED = frozenset(s.value for s in workflow.CLOSED)
+STATUS_ORDER = tuple(s.value for s in Status)
+HORIZONS = (30, 60, 90)
+
+
+class Group(NamedTuple):
+    """A chapter, a model or an owner: counts by status and overdue."""
+
+    name: str
+    ref: int | None  # the model's or the owner's id; None for chapters and "unassigned"
+    by_status: dict[str, int]
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def done(self) -> int:
+        return self.by_status.get(Status.DONE.value, 0)
+
+    @property
+    def percent_done(self) -> float:
+        return percent(self.done, self.total - self.by_status.get("not_applicable", 0))
+
+
+class ItemFigure(NamedTuple):
+    id: int
+    key: str
+    title: str
+    model: str
+    chapter: str
+    owner: str | None
+    owner_id: int | None
+    due: dt.date | None
+    status: str
+    days_late: int  # days past due on the day; negative: days left
+
+
+class OwnerLoad(NamedTuple):
+    owner_id: int | None
+    owner: str  # the person's name, or "unassigned"
+    open: int
+    overdue: int
+    due_30: int
+
+
+class ExpiringEvidence(NamedTuple):
+    evidence_id: int
+    title: str
+    valid_until: dt.date
+    items: int  # items in the figures it supports
+
+
+class WeekPoint(NamedTuple):
+    week_end: dt.date  # a Sunday; the point is the register at the end of that day (UTC)
+    done: int
+    overdue: int
+    total: int
+
+
+class Figures(NamedTuple):
+    as_of: dt.date
+    total: int
+    done: int
+    not_applicable: int
+    overdue: int
+    due_30: int
+    due_60: int
+    due_90: int
+    percent_done: float
+    evidence_covered: int
+    evidence_base: int
+    evidence_coverage: float
+    by_status: dict[str, int]
+    rag: dict[str, int]
+    by_chapter: list[Group]
+    by_model: list[Group]
+    workload: list[OwnerLoad]
+    expiring: list[ExpiringEvidence]  # valid on the day, expiring within 30 days
+    overdue_items: list[ItemFigure]  # most days late first
+    upcoming: list[ItemFigure]  # open, due within 90 days, soonest first
+    history: list[WeekPoint]  # oldest first; the last point is the day itself
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready, with the names the command line documents."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "total": self.total,
+            "done": self.done,
+            "not_applicable": self.not_applicable,
+            "overdue": self.overdue,
+            "due_30": self.due_30,
+            "due_60": self.due_60,
+            "due_90": self.due_90,
+            "percent_done": round(self.percent_done, 1),
+            "evidence_coverage": round(self.evidence_coverage, 1),
+            "evidence_covered": self.evidence_covered,
+            "evidence_expiring_30": len(self.expiring),
+            "by_status": self.by_status,
+            "rag": self.rag,
+            "by_chapter": {g.name: _group_dict(g) for g in self.by_chapter},
+            "by_model": {g.name: _group_dict(g) for g in self.by_model},
+            "history": [
+                {"week_end": p.week_end.isoformat(), "done": p.done, "overdue": p.overdue}
+                for p in self.history
+            ],
+        }
+
+
+def _group_dict(g: Group) -> dict[str, object]:
+    return {
+        "total": g.total,
+        "done": g.done,
+        "overdue": g.overdue,
+        "percent_done": round(g.percent_done, 1),
+        "by_status": g.by_status,
+    }
+
+
+def percent(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+def is_overdue(item: Item, day: dt.date) -> bool:
+    return item.due is not None and item.due < day and item.status not in CLOSED
+
+
+def point(reg: Register, day: dt.date, model_ids: frozenset[int] | None) -> tuple[int, int, int]:
+    """(done, overdue, total) on the day, for the trend."""
+    done = overdue = total = 0
+    for item in reg.items.values():
+        if (model_ids is None or item.model_id in model_ids) and reg.active(item):
+            total += 1
+            done += item.status == "done"
+            overdue += is_overdue(item, day)
+    return done, overdue, total
+
+
+def compute(
+    reg: Register,
+    day: dt.date,
+    valid_evidence: set[int],
+    model_ids: frozenset[int] | None = None,
+    history: list[WeekPoint] | None = None,
+    expiring: list[ExpiringEvidence] | None = None,
+) -> Figures:
+    """Every figure of the register as it stands in reg, judged on the given day."""
+    # One pass over the items: at 50,000 items every extra pass costs ~10 ms.
+    t = _Tally(day)
+    chapters: dict[str, str] = {}
+    rag = workflow.rag
+    for i in reg.items.values():
+        if (model_ids is not None and i.model_id not in model_ids) or not reg.active(i):
+            continue
+        chapter = chapters.get(i.code)
+        if chapter is None:
+            chapter = chapters[i.code] = chapter_of(i.code)
+        t.add(i, chapter, rag(i.status, i.due, day), i.id in valid_evidence)
+    done = t.by_status.get("done", 0)
+    base = t.total - t.by_status.get("not_applicable", 0)
+    return Figures(
+        as_of=day,
+        total=t.total,
+        done=done,
+        not_applicable=t.by_status.get("not_applicable", 0),
+        overdue=len(t.overdue),
+        due_30=t.due[30],
+        due_60=t.due[60],
+        due_90=t.due[90],
+        percent_done=percent(done, base),
+        evidence_covered=t.covered,
+        evidence_base=base,
+        evidence_coverage=percent(t.covered, base),
+        by_status={s: t.by_status.get(s, 0) for s in STATUS_ORDER},
+        rag={c: t.rag.get(c, 0) for c in ("red", "amber", "green")},
+        by_chapter=t.groups(t.chapters, lambda c: (c, None), CHAPTER_ORDER),
+        by_model=t.groups(t.models, lambda m: (reg.models[m].name, m), None),
+        workload=_workload(reg, t.loads),
+        expiring=expiring or [],
+        overdue_items=[
+            _figure(reg, i, day, chapters[i.code])
+            for i in sorted(t.overdue, key=lambda i: (i.due or day, i.id))  # most late first
+        ],
+        upcoming=[
+            _figure(reg, i, day, chapters[i.code])
+            for i in sorted(t.upcoming, key=lambda i: (i.due or day, i.id))
+        ],
+        history=history or [],
+    )
+
+
+class _Tally:
+    """Running counts for compute()."""
+
+    def __init__(self, day: dt.date) -> None:
+        self.day = day
+        self.until = {n: day + dt.timedelta(days=n) for n in HORIZONS}
+        self.total = self.covered = 0
+        self.by_status: Counter[str] = Counter()
+        self.rag: Counter[str] = Counter()
+        self.chapters: Counter[tuple[str, str]] = Counter()  # (chapter, status)
+        self.models: Counter[tuple[int, str]] = Counter()  # (model id, status)
+        self.late: Counter[object] = Counter()  # chapter name or model id
+        self.overdue: list[Item] = []
+        self.upcoming: list[Item] = []
+        self.due = dict.fromkeys(HORIZONS, 0)
+        self.loads: dict[int | None, list[int]] = {}  # owner -> [open, overdue, due in 30]
+
+    def add(self, i: Item, chapter: str, colour: str, covered: bool) -> None:
+        s, due = i.status, i.due
+        self.total += 1
+        self.by_status[s] += 1
+        self.rag[colour] += 1
+        self.chapters[chapter, s] += 1
+        self.models[i.model_id, s] += 1
+        if s != "not_applicable":
+            self.covered += covered
+        if s in CLOSED:
+            return
+        load = self.loads.get(i.owner_id)
+        if load is None:
+            load = self.loads[i.owner_id] = [0, 0, 0]
+        load[0] += 1
+        if due is None:
+            return
+        if due < self.day:
+            self.overdue.append(i)
+            self.late[chapter] += 1
+            self.late[i.model_id] += 1
+            load[1] += 1
+        elif due <= self.until[90]:
+            self.upcoming.append(i)
+            for n, until in self.until.items():
+                self.due[n] += due <= until
+            load[2] += due <= self.until[30]
+
+    def groups(
+        self,
+        counts: Counter[tuple[Any, str]],
+        name_of: Callable[[Any], tuple[str, int | None]],
+        order: tuple[str, ...] | None,
+    ) -> list[Group]:
+        by_group: dict[Any, dict[str, int]] = {}
+        for (group, status), n in counts.items():
+            by_group.setdefault(group, dict.fromkeys(STATUS_ORDER, 0))[status] = n
+        named = sorted(
+            ((*name_of(g), g) for g in by_group),
+            key=lambda n: (order.index(n[0]) if order else 0, n[0]),
+        )
+        return [Group(name, ref, by_group[g], self.late[g]) for name, ref, g in named]
+
+
+def _workload(reg: Register, loads: dict[int | None, list[int]]) -> list[OwnerLoad]:
+    rows = [OwnerLoad(pid, reg.owner(pid) or "unassigned", *load) for pid, load in loads.items()]
+    return sorted(rows, key=lambda r: (-r.open, r.owner))
+
+
+def _figure(reg: Register, i: Item, day: dt.date, chapter: str) -> ItemFigure:
+    return ItemFigure(
+        id=i.id,
+        key=reg.key(i),
+        title=reg.titles.get(i.entry_id, ""),
+        model=reg.models[i.model_id].name,
+        chapter=chapter,
+        owner=reg.owner(i.owner_id),
+        owner_id=i.owner_id,
+        due=i.due,
+        status=i.status,
+        days_late=(day - i.due).days if i.due is not None else 0,
+    )
