@@ -74,3 +74,8 @@ def evidence_dir(home: Path) -> Path:
 
 def backups_dir(home: Path) -> Path:
     return home / "backups"
+
+
+def cache_dir(home: Path) -> Path:
+    """Derived data kept to save time (the weekly trend); safe to delete at any moment."""
+    return home / "cache"

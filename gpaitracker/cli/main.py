@@ -13,6 +13,7 @@ from gpaitracker import __version__
 from gpaitracker.cli import (
     audit_cmds,
     catalogue_cmds,
+    dashboard_cmds,
     evidence_cmds,
     people_cmds,
     register_cmds,
@@ -47,7 +48,15 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-MODULES = (setup_cmds, people_cmds, register_cmds, audit_cmds, evidence_cmds, catalogue_cmds)
+MODULES = (
+    setup_cmds,
+    people_cmds,
+    register_cmds,
+    dashboard_cmds,
+    audit_cmds,
+    evidence_cmds,
+    catalogue_cmds,
+)
 # Which module defines each command: only that one is built for a run (argparse costs ~15 ms
 # for all of them, a tenth of a short command's run).
 COMMANDS = {
@@ -63,6 +72,8 @@ COMMANDS = {
     "priority": register_cmds,
     "note": register_cmds,
     "status": register_cmds,
+    "status-summary": dashboard_cmds,
+    "agenda": dashboard_cmds,
     "audit": audit_cmds,
     "check": audit_cmds,
     "evidence": evidence_cmds,
