@@ -151,7 +151,7 @@ def identity_info(path: Path, passphrase: str) -> IdentityInfo:
 def import_identity(src: Path, passphrase: str, dest_dir: Path) -> IdentityInfo:
     """Check that a PKCS#12 file opens and can sign, then copy it (owner-only) into dest_dir."""
     identity = load_identity(src, passphrase, for_signing=True)
-    email = _email_of(identity.certificate)
+    email = email_of(identity.certificate)
     dest = dest_dir / f"{_slug(email) if email else _slug(src.stem)}.p12"
     if dest.exists():
         raise ValidationError(f"{dest} already exists: remove it first to replace that identity")
@@ -287,7 +287,7 @@ def _info(path: Path, cert: x509.Certificate, key: PrivateKey) -> IdentityInfo:
     return IdentityInfo(
         path=path,
         name=common_name(cert),
-        email=_email_of(cert),
+        email=email_of(cert),
         fingerprint=cert.fingerprint(hashes.SHA256()).hex(),
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
@@ -301,7 +301,8 @@ def common_name(cert: x509.Certificate) -> str:
     return str(names[0].value) if names else cert.subject.rfc4514_string()
 
 
-def _email_of(cert: x509.Certificate) -> str | None:
+def email_of(cert: x509.Certificate) -> str | None:
+    """The subject's email: from the alternative names, else from the subject itself."""
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         emails = san.get_values_for_type(x509.RFC822Name)
