@@ -192,3 +192,31 @@ def test_long_playback_can_be_cancelled(reg, clock):
     _finish(reg)
     with pytest.raises(Cancelled):
         _figures(reg, as_of=dt.date(2025, 9, 10), cancelled=lambda: True)
+
+
+def test_each_figure_picks_exactly_the_items_it_counts(reg):
+    day = dt.date(2026, 3, 1)
+    _finish(reg)
+    figs = _figures(reg, as_of=day)
+
+    def picked(**kw):
+        return reg.read(metrics.pick, choice=metrics.Pick(**kw), as_of=day, today=day)
+
+    assert len(picked()) == figs.total
+    assert len(picked(overdue=True)) == figs.overdue
+    assert set(picked(overdue=True)) == {i.id for i in figs.overdue_items}
+    assert len(picked(due_within=30)) == figs.due_30
+    assert len(picked(status="done")) == figs.done == 1
+    assert len(picked(without_evidence=True)) == figs.evidence_base - figs.evidence_covered
+    for group in figs.by_chapter:
+        for status, count in group.by_status.items():
+            assert len(picked(chapter=group.name, status=status)) == count
+        assert len(picked(chapter=group.name, overdue=True)) == group.overdue
+    for load in figs.workload:
+        assert len(picked(owner_id=load.owner_id, open_only=True)) == load.open
+        assert len(picked(owner_id=load.owner_id, overdue=True)) == load.overdue
+    # On an earlier day, the items as they stood then.
+    before = reg.read(
+        metrics.pick, choice=metrics.Pick(status="done"), as_of=dt.date(2025, 8, 1), today=day
+    )
+    assert before == ()

@@ -19,6 +19,7 @@ from gpaitracker.metrics.figures import (
     Group,
     ItemFigure,
     OwnerLoad,
+    Pick,
     WeekPoint,
     compute,
 )
@@ -32,9 +33,11 @@ __all__ = [
     "Group",
     "ItemFigure",
     "OwnerLoad",
+    "Pick",
     "WeekPoint",
     "chapter_of",
     "figures",
+    "pick",
 ]
 
 TREND_WEEKS = 12
@@ -113,4 +116,30 @@ def _point(week: dt.date, models: history.PerModel, chosen: frozenset[int] | Non
     rows = [v for m, v in models.items() if chosen is None or m in chosen]
     return WeekPoint(
         week, sum(r[0] for r in rows), sum(r[1] for r in rows), sum(r[2] for r in rows)
+    )
+
+
+def pick(
+    *,
+    session: Session,
+    choice: Pick,
+    as_of: dt.date | None = None,
+    model_ids: tuple[int, ...] | None = None,
+    today: dt.date | None = None,
+) -> tuple[int, ...]:
+    """The ids of exactly the items behind one figure (a tile, a bar, a workload row)."""
+    today = today or dt.date.today()
+    day = as_of or today
+    reg = load(session)
+    if day < today:
+        rewind(session, reg, [history.moment(day)], lambda _at: None)
+    valid = evidence.valid_items(session, day) if choice.without_evidence else set()
+    chosen = frozenset(model_ids) if model_ids is not None else None
+    return tuple(
+        i.id
+        for i in reg.items.values()
+        if reg.active(i)
+        and (chosen is None or i.model_id in chosen)
+        and choice.matches(i, day)
+        and not (choice.without_evidence and i.id in valid)
     )

@@ -143,6 +143,41 @@ def _group_dict(g: Group) -> dict[str, object]:
     }
 
 
+ANY_OWNER = -1
+
+
+class Pick(NamedTuple):
+    """Which items a figure counts; every field given narrows the choice."""
+
+    chapter: str | None = None
+    model_id: int | None = None
+    status: str | None = None
+    owner_id: int | None = ANY_OWNER  # None: unassigned
+    open_only: bool = False
+    overdue: bool = False
+    due_within: int | None = None  # open items due from the day to this many days after
+    without_evidence: bool = False  # not justified out, and no valid evidence on the day
+
+    def matches(self, i: Item, day: dt.date) -> bool:
+        if self.status is not None and i.status != self.status:
+            return False
+        if self.model_id is not None and i.model_id != self.model_id:
+            return False
+        if self.chapter is not None and chapter_of(i.code) != self.chapter:
+            return False
+        if self.owner_id != ANY_OWNER and i.owner_id != self.owner_id:
+            return False
+        if (self.open_only or self.due_within is not None) and i.status in CLOSED:
+            return False
+        if self.overdue and not is_overdue(i, day):
+            return False
+        if self.due_within is not None and not (
+            i.due is not None and day <= i.due <= day + dt.timedelta(days=self.due_within)
+        ):
+            return False
+        return not (self.without_evidence and i.status == "not_applicable")
+
+
 def percent(part: int, whole: int) -> float:
     return 100.0 * part / whole if whole else 0.0
 
