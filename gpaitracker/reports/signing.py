@@ -264,10 +264,16 @@ def _stamp_pdf(lines: list[str], width: float, height: float) -> bytes:
     size = max(_MIN_SIZE, min(10.0, room / widest, (height - 2 * pad) / (len(lines) * 1.25)))
     leading = size * 1.25
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=(width, height), pageCompression=1)
+    # The initial font named too, or reportlab declares an unembedded Helvetica as well.
+    pdf = canvas.Canvas(
+        out,
+        pagesize=(width, height),
+        pageCompression=1,
+        initialFontName=_STAMP_FONT,
+        initialFontSize=size,
+    )
     pdf.setLineWidth(0.75)
     pdf.rect(0.5, 0.5, width - 1, height - 1)
-    pdf.setFont(_STAMP_FONT, size)
     # Centred vertically; a baseline sits about 0.8 of the size below the top of its line.
     y = (height + len(lines) * leading) / 2 - 0.8 * size - (leading - size) / 2
     for line in lines:
