@@ -143,9 +143,6 @@ class Styles:
             keepWithNext=1,
         )
         self.cell = _style("cell", fontSize=8, leading=10)
-        self.head = _style(
-            "head", fontName=SANS_BOLD, fontSize=8, leading=10, textColor=colors.white
-        )
         self.numbered = _style("numbered", leftIndent=16, bulletIndent=0, spaceAfter=5)
         self.cover_title = _style(
             "cover_title",

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 from reportlab.platypus import LongTable, Paragraph  # type: ignore[import-untyped]
 
@@ -17,6 +18,7 @@ from gpaitracker.reports.styles import (
     MONO,
     RULE,
     SANS,
+    SANS_BOLD,
     STATUS_CAPTIONS,
     STATUS_COLOURS,
     ZEBRA,
@@ -76,19 +78,49 @@ def date_text(day: dt.date | None) -> str:
 
 
 class TableMaker:
-    """Builds the report's tables in one style; cells that fit on one line stay plain strings
-    because a Paragraph per cell is what makes a long register slow to lay out."""
+    """Builds the report's tables in one style.
+
+    Cells are wrapped here into plain multi-line strings: a Paragraph per cell is what makes a
+    long register slow to lay out (each is wrapped again whenever a table splits at a page).
+    Only text with a word wider than its column becomes a Paragraph, which can break words.
+    """
 
     def __init__(self, styles: Styles) -> None:
         self.styles = styles
+        self._widths: dict[str, float] = {}  # titles repeat: measure each word once
 
     def cell(self, text: str, width: float, style: Any = None) -> Any:
-        """A plain string when it fits the column on one line, else a wrapping Paragraph."""
+        """The text wrapped to the column: plain lines, or a Paragraph for overlong words."""
         clean = plain(text)
-        style = style or self.styles.cell
-        if "\n" not in clean and stringWidth(clean, SANS, CELL_SIZE) <= width - 2 * PAD:
-            return clean
-        return Paragraph(markup(clean), style)
+        lines = self._wrap(clean, width - 2 * PAD)
+        if lines is not None:
+            return "\n".join(lines)
+        return Paragraph(markup(clean), style or self.styles.cell)
+
+    def _width(self, word: str) -> float:
+        found = self._widths.get(word)
+        if found is None:
+            found = self._widths[word] = stringWidth(word, SANS, CELL_SIZE)
+        return found
+
+    def _wrap(self, text: str, limit: float) -> list[str] | None:
+        """Lines no wider than `limit`, breaking at spaces; None when a word alone is wider."""
+        space = self._width(" ")
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            line: list[str] = []
+            used = 0.0
+            for word in paragraph.split():
+                width = self._width(word)
+                if width > limit:
+                    return None
+                if line and used + space + width > limit:
+                    lines.append(" ".join(line))
+                    line, used = [], 0.0
+                used += (space if line else 0.0) + width
+                line.append(word)
+            lines.append(" ".join(line))
+        return lines
 
     def grid(
         self,
@@ -102,10 +134,12 @@ class TableMaker:
         """A LongTable whose header repeats on every page, with zebra rows; None. when empty."""
         if not rows:
             return Paragraph("None.", self.styles.muted)
-        header = [Paragraph(name, self.styles.head) for name, _ in columns]
+        header = [name for name, _ in columns]  # short, and fitted to their columns
         commands: list[tuple[Any, ...]] = [
             ("FONT", (0, 0), (-1, -1), SANS, CELL_SIZE, CELL_SIZE + 2),
             ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+            ("FONT", (0, 0), (-1, 0), SANS_BOLD, CELL_SIZE, CELL_SIZE + 2),
+            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, ZEBRA]),
             ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
@@ -127,17 +161,14 @@ class TableMaker:
         columns = OVERDUE_COLUMNS if days_late else ITEM_COLUMNS
         width = widths(columns)
         rows: list[list[Any]] = []
-        marks: list[tuple[Any, ...]] = []
-        for row, line in enumerate(lines, start=1):
+        for line in lines:
             last: Any
             if days_late:
                 last = str(line.days_late)
             else:
                 last = STATUS_CAPTIONS.get(line.status) or self.cell(line.status, width[4])
-                if line.status in STATUS_COLOURS:
-                    # A bar in the status colour ties the table to the charts' legend.
-                    marks.append(("LINEBEFORE", (4, row), (4, row), 3, STATUS_COLOURS[line.status]))
             rows.append([*self._common(line, width), date_text(line.due), last])
+        marks = [] if days_late else status_marks([line.status for line in lines])
         return self.grid(columns, rows, right=(4,) if days_late else (), extra=marks)
 
     def moved(self, moves: list[MovedDeadline]) -> Any:
@@ -170,6 +201,22 @@ class TableMaker:
             self.cell(line.title, width[1]),
             self.cell(owner_text(line.owner), width[2]),
         ]
+
+
+def status_marks(statuses: list[str], column: int = 4) -> list[tuple[Any, ...]]:
+    """A bar in the status colour left of each status cell, tying tables to the charts' legend.
+
+    One command per run of equal statuses: a table re-reads its commands at every page break.
+    """
+    marks: list[tuple[Any, ...]] = []
+    start = 0
+    for row in range(1, len(statuses) + 1):
+        if row == len(statuses) or statuses[row] != statuses[start]:
+            colour = STATUS_COLOURS.get(statuses[start])
+            if colour is not None:  # table rows start at 1, below the header
+                marks.append(("LINEBEFORE", (column, start + 1), (column, row), 3, colour))
+            start = row
+    return marks
 
 
 def split_hash(digest: str, chunk: int = HASH_CHUNK) -> str:
