@@ -110,14 +110,21 @@ def create_identity(
 
 def load_identity(path: Path, passphrase: str, *, for_signing: bool = False) -> Identity:
     """Open an identity file; with for_signing, also refuse a certificate outside its dates."""
+    return _parse(path, _read(path), passphrase, for_signing=for_signing)
+
+
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ValidationError(f"identity file {path} does not exist") from None
     except IsADirectoryError:
         raise ValidationError(f"identity file {path} is a folder, not a file") from None
     except OSError as exc:
         raise ValidationError(f"identity file {path} cannot be read: {exc.strerror}") from None
+
+
+def _parse(path: Path, data: bytes, passphrase: str, *, for_signing: bool) -> Identity:
     if not _looks_like_pkcs12(data):
         raise ValidationError(f"{path} is not a PKCS#12 (.p12/.pfx) identity file, or is damaged")
     try:
@@ -150,13 +157,14 @@ def identity_info(path: Path, passphrase: str) -> IdentityInfo:
 
 def import_identity(src: Path, passphrase: str, dest_dir: Path) -> IdentityInfo:
     """Check that a PKCS#12 file opens and can sign, then copy it (owner-only) into dest_dir."""
-    identity = load_identity(src, passphrase, for_signing=True)
+    data = _read(src)  # read once: the bytes copied are the bytes checked
+    identity = _parse(src, data, passphrase, for_signing=True)
     email = email_of(identity.certificate)
     dest = dest_dir / f"{_slug(email) if email else _slug(src.stem)}.p12"
     if dest.exists():
         raise ValidationError(f"{dest} already exists: remove it first to replace that identity")
     # Copied as is: the file stays encrypted with the passphrase its owner chose.
-    _write_private(dest, src.read_bytes())
+    _write_private(dest, data)
     return _info(dest, identity.certificate, identity.key)
 
 
