@@ -31,6 +31,7 @@ from gpaitracker.errors import ValidationError
 
 PASSPHRASE_ENV = "GPAITRACKER_PASSPHRASE"
 DEFAULT_DAYS = 3 * 365
+_MAX_DAYS = 10 * 366  # a key kept longer than a decade is better replaced than extended
 _RSA_BITS = 3072
 _MIN_RSA_BITS = 2048  # below this a key is too weak to sign a compliance record with
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -52,7 +53,7 @@ class IdentityInfo(NamedTuple):
 class Identity(NamedTuple):
     key: PrivateKey
     certificate: x509.Certificate
-    chain: list[x509.Certificate]  # other certificates in the file, issuer first or any order
+    chain: list[x509.Certificate]  # the other certificates in the file (its issuers, if any)
 
 
 def passphrase_from_env() -> str | None:
@@ -88,8 +89,8 @@ def create_identity(
         raise ValidationError(f"email {email!r} is not an email address")
     if not passphrase:
         raise ValidationError(f"the passphrase for {out} is empty: choose one to protect the key")
-    if days < 1:
-        raise ValidationError(f"validity of {days} days is too short: give at least 1 day")
+    if not 1 <= days <= _MAX_DAYS:
+        raise ValidationError(f"validity of {days} days is not between 1 and {_MAX_DAYS} days")
     if key_type not in ("rsa", "ec"):
         raise ValidationError(f"key type {key_type!r} is not one of: rsa, ec")
     if out.exists():

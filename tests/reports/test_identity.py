@@ -134,7 +134,8 @@ def test_create_refuses_to_overwrite_and_keeps_the_file(rsa_file):
         ("Bo", "bo@provider.eu", "", 30, "passphrase for"),
         ("  ", "bo@provider.eu", SECRET, 30, "name is empty"),
         ("Bo", "not-an-email", SECRET, 30, "email 'not-an-email' is not an email address"),
-        ("Bo", "bo@provider.eu", SECRET, 0, "validity of 0 days"),
+        ("Bo", "bo@provider.eu", SECRET, 0, "validity of 0 days is not between 1 and"),
+        ("Bo", "bo@provider.eu", SECRET, 10**7, "validity of 10000000 days is not between"),
     ],
 )
 def test_create_refuses_bad_input(tmp_path, name, email, passphrase, days, expected):
