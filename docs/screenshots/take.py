@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings
 from PySide6.QtWidgets import QApplication
 
 
 def _wait(app: QApplication, ms: int) -> None:
-    QTimer.singleShot(ms, app.quit)
-    app.exec()
+    # Not app.exec() + quit(): quitting the event loop closes the window (aboutToQuit).
+    deadline = time.monotonic() + ms / 1000
+    while time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
 
 
 def main(out: Path) -> None:
@@ -56,8 +60,17 @@ def main(out: Path) -> None:
         _wait(app, 1500)
         window.grab().save(str(out / "evidence.png"))
         window.nav.setCurrentRow(window.PAGES.index("dashboard"))
-        _wait(app, 1500)
+        dashboard = window.pages["dashboard"]
+        for _ in range(100):  # until the figures are in (at most 10 s)
+            _wait(app, 100)
+            if dashboard.figures is not None:
+                break
+        _wait(app, 300)
         window.grab().save(str(out / "dashboard.png"))
+        dashboard.large_check.setChecked(True)
+        _wait(app, 500)
+        window.grab().save(str(out / "dashboard-large.png"))
+        dashboard.large_check.setChecked(False)
         window.close()
         ws.close()
 

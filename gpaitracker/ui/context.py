@@ -19,6 +19,7 @@ class Bus(QObject):
     changed = Signal(object)  # Changes, or None for "anything may have changed" (F5, other program)
     item_selected = Signal(object)  # a requirement id, or None
     status_message = Signal(str)
+    show_items = Signal(object, str)  # requirement ids, what they are (the register shows them)
 
 
 @dataclass

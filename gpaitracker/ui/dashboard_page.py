@@ -1,86 +1,71 @@
-"""Dashboard: where the register stands, in a few figures and the items that need attention."""
+"""Dashboard: where the register stands in ten seconds, and a click away from the items behind
+each figure. Every figure comes from gpaitracker.metrics, the same as the CLI and the reports."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import NamedTuple
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
-    QFrame,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableWidget,
-    QTableWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from gpaitracker import metrics, paths
 from gpaitracker.changes import Changes
 from gpaitracker.enums import Status
-from gpaitracker.services import queries
+from gpaitracker.metrics import Figures, Pick
+from gpaitracker.services import ai_models
 from gpaitracker.ui.context import UiContext
+from gpaitracker.ui.dashboard_charts import DueBars, StatusBars, Trend, WorkloadBars
+from gpaitracker.ui.messages import CrashDialog, show_error
+from gpaitracker.ui.register_model import status_label
 
-ATTENTION_ROWS = 25
-
-
-class Figures(NamedTuple):
-    applicable: int
-    done: int
-    overdue: int
-    due_30: int
-    in_review: int
-    blocked: int
-    per_model: list[tuple[str, int, int, int]]  # model, items, done, overdue
-    attention: list[queries.RegisterRow]  # overdue or blocked, most overdue first
+LARGE_TYPE_KEY = "dashboard/large_type"
+LARGE = 1.6
 
 
-def figures(rows: list[queries.RegisterRow], today: dt.date) -> Figures:
-    """The dashboard's figures from the register rows (items that apply only)."""
-    active = [r for r in rows if r.rag != "grey"]
-    closed = {Status.DONE, Status.NOT_APPLICABLE}
-    overdue = [r for r in active if r.due is not None and r.due < today and r.status not in closed]
-    soon = today + dt.timedelta(days=30)
-    models: dict[str, list[int]] = {}
-    for r in active:
-        counts = models.setdefault(r.model, [0, 0, 0])
-        counts[0] += 1
-        counts[1] += r.status == Status.DONE
-        counts[2] += r.due is not None and r.due < today and r.status not in closed
-    attention = sorted(
-        [r for r in active if r.rag == "red"], key=lambda r: (r.due is None, r.due or today)
-    )
-    return Figures(
-        applicable=len(active),
-        done=sum(r.status in closed for r in active),
-        overdue=len(overdue),
-        due_30=sum(
-            r.due is not None and today <= r.due <= soon and r.status not in closed for r in active
-        ),
-        in_review=sum(r.status == Status.IN_REVIEW for r in active),
-        blocked=sum(r.status == Status.BLOCKED for r in active),
-        per_model=[(m, c[0], c[1], c[2]) for m, c in sorted(models.items())],
-        attention=attention[:ATTENTION_ROWS],
-    )
+class Tile(QPushButton):
+    """A headline figure; clicking it shows the items behind it in the register."""
 
-
-class Tile(QFrame):
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.caption = caption
         self.value = QLabel("\u2013")
-        font = self.value.font()
-        font.setPointSizeF(font.pointSizeF() * 2.2)
-        font.setBold(True)
-        self.value.setFont(font)
-        self.caption = QLabel(caption)
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = QLabel(caption)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.value)
-        layout.addWidget(self.caption)
+        layout.addWidget(self.detail)
+        self.setMinimumHeight(96)
+        self.set_scale(1.0)
+
+    def set_scale(self, scale: float) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 2.4 * scale)
+        font.setBold(True)
+        self.value.setFont(font)
+        small = QFont(self.font())
+        small.setPointSizeF(small.pointSizeF() * scale)
+        self.detail.setFont(small)
+        self.setMinimumHeight(int(96 * scale))
+
+    def show_value(self, value: str, detail: str, colour: str | None = None) -> None:
+        self.value.setText(value)
+        self.detail.setText(detail)
+        self.value.setStyleSheet(f"color: {colour};" if colour else "")
+        self.setAccessibleName(f"{self.caption}: {value}")
 
 
 class DashboardPage(QWidget):
@@ -88,126 +73,262 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.title = self.tr("Dashboard")
+        self.figures: Figures | None = None
+        self._stale = True
+        self._loading = False
+        self.model_combo = QComboBox()
+        self.model_combo.setToolTip(self.tr("Show one model or all of them"))
+        self.model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.as_of_edit = QDateEdit(QDate.currentDate())
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit.setToolTip(self.tr("The register as it stood at the end of this day"))
+        self.today_button = QPushButton(self.tr("&Today"))
+        self.large_check = QCheckBox(self.tr("&Large type"))
+        self.large_check.setToolTip(self.tr("Bigger figures and labels, for a projector"))
+        self.status_label = QLabel(self.tr("Loading the register…"))
         self.tiles = {
-            "done": Tile(self.tr("done or not applicable")),
+            "done": Tile(self.tr("done")),
             "overdue": Tile(self.tr("overdue")),
             "due_30": Tile(self.tr("due in the next 30 days")),
-            "in_review": Tile(self.tr("waiting for review")),
-            "blocked": Tile(self.tr("blocked")),
+            "coverage": Tile(self.tr("evidence coverage")),
         }
-        grid = QGridLayout()
-        for n, tile in enumerate(self.tiles.values()):
-            grid.addWidget(tile, 0, n)
-        self.models_table = self._table(
-            [self.tr("Model"), self.tr("Items"), self.tr("Done"), self.tr("Overdue")]
-        )
-        self.attention_table = self._table(
-            [self.tr("Key"), self.tr("Title"), self.tr("Owner"), self.tr("Due"), self.tr("Status")]
-        )
-        self.attention_table.setToolTip(self.tr("Double-click to open the item in the register"))
-        header = self.attention_table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the title takes the rest
-        self.loading = QLabel(self.tr("Loading the register…"))
-        tables = QHBoxLayout()
-        left, right = QVBoxLayout(), QVBoxLayout()
-        left.addWidget(QLabel(self.tr("<b>By model</b>")))
-        left.addWidget(self.models_table)
-        right.addWidget(QLabel(self.tr("<b>Needs attention</b> (overdue or blocked)")))
-        right.addWidget(self.attention_table)
-        tables.addLayout(left, 2)
-        tables.addLayout(right, 3)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.loading)
-        layout.addLayout(grid)
-        layout.addLayout(tables, 1)
+        self.chapter_chart = StatusBars(self.tr("Status by chapter"))
+        self.model_chart = StatusBars(self.tr("Status by model"))
+        self.trend_chart = Trend(self.tr("Trend: done and overdue at each week's end"))
+        self.due_chart = DueBars(self.tr("Open items due, week by week"))
+        self.workload_chart = WorkloadBars(self.tr("Workload: open items per owner"))
+        self._build()
         self._connect()
-        self.refresh(None)
+        self.large_check.setChecked(bool(QSettings().value(LARGE_TYPE_KEY, False, type=bool)))
+        self._apply_scale()
 
-    def _table(self, headers: list[str]) -> QTableWidget:
-        table = QTableWidget(0, len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        return table
+    def _build(self) -> None:
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("&Model:")))
+        bar.itemAt(0).widget().setBuddy(self.model_combo)  # type: ignore[attr-defined]
+        bar.addWidget(self.model_combo)
+        as_of = QLabel(self.tr("&As of:"))
+        as_of.setBuddy(self.as_of_edit)
+        bar.addWidget(as_of)
+        bar.addWidget(self.as_of_edit)
+        bar.addWidget(self.today_button)
+        bar.addWidget(self.large_check)
+        bar.addStretch(1)
+        bar.addWidget(self.status_label)
+        tiles = QHBoxLayout()
+        for tile in self.tiles.values():
+            tiles.addWidget(tile)
+        charts = QGridLayout()
+        charts.addWidget(self.chapter_chart, 0, 0)
+        charts.addWidget(self.model_chart, 0, 1)
+        charts.addWidget(self.trend_chart, 0, 2)
+        charts.addWidget(self.due_chart, 1, 0)
+        charts.addWidget(self.workload_chart, 1, 1, 1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(tiles)
+        layout.addLayout(charts, 1)
 
     def _connect(self) -> None:
-        self.attention_table.cellDoubleClicked.connect(self._on_attention_opened)
+        self.model_combo.currentIndexChanged.connect(self._on_scope_changed)
+        self.as_of_edit.dateChanged.connect(self._on_scope_changed)
+        self.today_button.clicked.connect(self._on_today)
+        self.large_check.toggled.connect(self._on_large_toggled)
+        for name, tile in self.tiles.items():
+            tile.clicked.connect(lambda _=False, n=name: self._on_tile(n))
+        self.chapter_chart.picked.connect(self._on_chapter_picked)
+        self.model_chart.picked.connect(self._on_model_picked)
+        self.workload_chart.picked.connect(self._on_workload_picked)
+        self.due_chart.picked.connect(self._on_due_picked)
+
+    # --- loading ---------------------------------------------------------------------------
 
     def refresh(self, changes: Changes | None) -> None:
-        """Reload the figures; while the page is hidden, only note that they are stale (the
-        register page loads the same 50,000 rows at start-up; no need to do it twice)."""
+        """Reload the figures; while hidden, only note that they are stale."""
         if not self.isVisible():
             self._stale = True
             return
         self._stale = False
-        today = dt.date.today()
-        ws = self.ctx.ws
-
-        def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> Figures:
-            rows = ws.read(queries.list_rows, filters=queries.Filters(include_inactive=True))
-            return figures(rows, today)
-
-        self.ctx.worker.start(job, finished=self._on_loaded)
+        self._load()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if getattr(self, "_stale", True):
+        if self._stale:
             self.refresh(None)
 
-    def _on_loaded(self, result: Figures) -> None:
-        self.loading.hide()
-        share = f"{100 * result.done // result.applicable}%" if result.applicable else "\u2013"
-        values = {
-            "done": share,
-            "overdue": result.overdue,
-            "due_30": result.due_30,
-            "in_review": result.in_review,
-            "blocked": result.blocked,
-        }
-        for name, value in values.items():
-            self.tiles[name].value.setText(str(value))
-        self.tiles["done"].setToolTip(
-            self.tr("%1 of %2 items that apply")
-            .replace("%1", str(result.done))
-            .replace("%2", str(result.applicable))
-        )
-        self._fill(self.models_table, [[m, n, d, o] for m, n, d, o in result.per_model])
-        self._fill(
-            self.attention_table,
-            [
-                [
-                    r.key,
-                    r.title,
-                    r.owner or "\u2013",
-                    r.due.isoformat() if r.due else "\u2013",
-                    r.status.value,
-                ]
-                for r in result.attention
-            ],
-        )
-        self._attention_ids = [r.id for r in result.attention]
+    def as_of(self) -> dt.date:
+        return self.as_of_edit.date().toPython()  # type: ignore[no-any-return]
 
-    def _fill(self, table: QTableWidget, rows: list[list[object]]) -> None:
-        table.setRowCount(len(rows))
-        for r, values in enumerate(rows):
-            for c, value in enumerate(values):
-                item = QTableWidgetItem(str(value))
-                if isinstance(value, int):
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                table.setItem(r, c, item)
+    def model_ids(self) -> tuple[int, ...] | None:
+        data = self.model_combo.currentData()
+        return (int(data),) if data is not None else None
 
-    def _on_attention_opened(self, row: int, _column: int) -> None:
-        ids = getattr(self, "_attention_ids", [])
-        if 0 <= row < len(ids):
-            self.ctx.bus.item_selected.emit(ids[row])
-            window = self.window()
-            nav = getattr(window, "nav", None)
-            pages = getattr(window, "PAGES", None)
-            if nav is not None and pages is not None:
-                nav.setCurrentRow(pages.index("register"))
+    def _load(self) -> None:
+        ws, as_of, model_ids = self.ctx.ws, self.as_of(), self.model_ids()
+        self.status_label.setText(self.tr("Loading the register…"))
+        self._loading = True
+
+        def job(_progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> object:
+            models = ws.read(ai_models.list_models)
+            figs = ws.read(
+                metrics.figures,
+                as_of=as_of,
+                model_ids=model_ids,
+                cache_dir=paths.cache_dir(ws.home),
+                cancelled=cancelled,
+            )
+            return models, figs
+
+        self.ctx.worker.start(
+            job, finished=self._on_loaded, failed=self._on_failed, crashed=self._on_crashed
+        )
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.status_label.setText(self.tr("The figures could not be loaded."))
+        show_error(self, str(exc))
+
+    def _on_crashed(self, report: str) -> None:
+        self._loading = False
+        self.status_label.setText(self.tr("The figures could not be loaded."))
+        CrashDialog.show_for(self, report)
+
+    def _on_loaded(self, result: tuple[list[ai_models.ModelRow], Figures]) -> None:
+        models, figs = result
+        self._loading = False
+        self._fill_models(models)
+        self.figures = figs
+        self.status_label.setText(
+            self.tr("%1 items apply on %2")
+            .replace("%1", str(figs.total))
+            .replace("%2", figs.as_of.isoformat())
+        )
+        self.tiles["done"].show_value(
+            f"{figs.percent_done:.0f}%",
+            self.tr("done: %1 of %2 items")
+            .replace("%1", str(figs.done))
+            .replace("%2", str(figs.total - figs.not_applicable)),
+            "#2e9e48",
+        )
+        self.tiles["overdue"].show_value(
+            str(figs.overdue), self.tr("overdue"), "#d83b3b" if figs.overdue else None
+        )
+        self.tiles["due_30"].show_value(
+            str(figs.due_30), self.tr("due in the next 30 days"), "#b37b00" if figs.due_30 else None
+        )
+        self.tiles["coverage"].show_value(
+            f"{figs.evidence_coverage:.0f}%",
+            self.tr("with valid evidence: %1 of %2")
+            .replace("%1", str(figs.evidence_covered))
+            .replace("%2", str(figs.evidence_base)),
+        )
+        self.chapter_chart.show_groups(figs.by_chapter)
+        self.model_chart.show_groups(figs.by_model)
+        self.trend_chart.show_trend(figs.history)
+        self.due_chart.show_due(figs.as_of, [i.due for i in figs.upcoming if i.due])
+        self.workload_chart.show_loads(figs.workload)
+
+    def _fill_models(self, models: list[ai_models.ModelRow]) -> None:
+        current = self.model_combo.currentData()
+        self.model_combo.blockSignals(True)
+        self.model_combo.clear()
+        self.model_combo.addItem(self.tr("All models"), None)
+        for m in models:
+            if not m.retired:
+                self.model_combo.addItem(m.name, m.id)
+        self.model_combo.setCurrentIndex(max(self.model_combo.findData(current), 0))
+        self.model_combo.blockSignals(False)
+
+    # --- scope and type size ---------------------------------------------------------------
+
+    def _on_scope_changed(self, *_: object) -> None:
+        if self.isVisible():
+            self._load()
+        else:
+            self._stale = True
+
+    def _on_today(self) -> None:
+        self.as_of_edit.setDate(QDate.currentDate())
+
+    def _on_large_toggled(self, on: bool) -> None:
+        QSettings().setValue(LARGE_TYPE_KEY, on)
+        self._apply_scale()
+
+    def _apply_scale(self) -> None:
+        scale = LARGE if self.large_check.isChecked() else 1.0
+        for tile in self.tiles.values():
+            tile.set_scale(scale)
+        for chart in (
+            self.chapter_chart,
+            self.model_chart,
+            self.trend_chart,
+            self.due_chart,
+            self.workload_chart,
+        ):
+            chart.set_scale(scale)
+
+    # --- clicks: the register shows exactly the items behind a figure ----------------------
+
+    def _on_tile(self, name: str) -> None:
+        figs = self.figures
+        if figs is None:
+            return
+        if name == "overdue":
+            self._show([i.id for i in figs.overdue_items], self.tr("Overdue"))
+        elif name == "due_30":
+            until = figs.as_of + dt.timedelta(days=30)
+            ids = [i.id for i in figs.upcoming if i.due is not None and i.due <= until]
+            self._show(ids, self.tr("Due in the next 30 days"))
+        elif name == "done":
+            self._pick(Pick(status=Status.DONE.value), self.tr("Done"))
+        else:
+            self._pick(Pick(without_evidence=True), self.tr("Without valid evidence"))
+
+    def _on_chapter_picked(self, status: Status, row: int) -> None:
+        group = self.chapter_chart.groups[row]
+        self._pick(
+            Pick(chapter=group.name, status=status.value),
+            f"{group.name}: {status_label(status)}",
+        )
+
+    def _on_model_picked(self, status: Status, row: int) -> None:
+        group = self.model_chart.groups[row]
+        self._pick(
+            Pick(model_id=group.ref, status=status.value), f"{group.name}: {status_label(status)}"
+        )
+
+    def _on_workload_picked(self, kind: str, row: int) -> None:
+        load = self.workload_chart.loads[row]
+        if kind == "overdue":
+            self._pick(Pick(owner_id=load.owner_id, overdue=True), f"{load.owner}: overdue")
+        else:
+            self._pick(Pick(owner_id=load.owner_id, open_only=True), f"{load.owner}: open")
+
+    def _on_due_picked(self, _kind: str, row: int) -> None:
+        figs = self.figures
+        if figs is None:
+            return
+        start = self.due_chart.starts[row]
+        end = start + dt.timedelta(days=6)
+        ids = [i.id for i in figs.upcoming if i.due is not None and start <= i.due <= end]
+        self._show(
+            ids,
+            self.tr("Due %1 to %2").replace("%1", start.isoformat()).replace("%2", end.isoformat()),
+        )
+
+    def _pick(self, choice: Pick, caption: str) -> None:
+        ws, as_of, model_ids = self.ctx.ws, self.as_of(), self.model_ids()
+
+        def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> object:
+            return ws.read(metrics.pick, choice=choice, as_of=as_of, model_ids=model_ids), caption
+
+        self.ctx.worker.start(
+            job, finished=self._on_picked, failed=self._on_failed, crashed=self._on_crashed
+        )
+
+    def _on_picked(self, result: tuple[tuple[int, ...], str]) -> None:
+        self._show(list(result[0]), result[1])
+
+    def _show(self, ids: list[int], caption: str) -> None:
+        self.ctx.bus.show_items.emit(tuple(ids), caption)

@@ -96,6 +96,21 @@ class FilterBar(QWidget):
         self.inactive_check.toggled.connect(self._on_changed)
         self.group_combo.currentIndexChanged.connect(self.grouping_changed)
 
+    def clear(self) -> None:
+        """Ask for everything again (one `changed`, not one per control)."""
+        self.blockSignals(True)
+        try:
+            self.search_edit.clear()
+            combos = (self.status_combo, self.owner_combo, self.model_combo, self.chapter_combo)
+            for combo in combos:
+                combo.setCurrentIndex(0)
+            self.overdue_check.setChecked(False)
+            self.due_within_spin.setValue(0)
+            self.inactive_check.setChecked(False)
+        finally:
+            self.blockSignals(False)
+        self.changed.emit()
+
     def _on_changed(self, *_: object) -> None:
         self.changed.emit()
 

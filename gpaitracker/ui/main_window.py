@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         self.watch_timer.timeout.connect(self._on_watch)
         self.ctx.bus.changed.connect(self._on_changed)
         self.ctx.bus.status_message.connect(self._on_status_message)
+        self.ctx.bus.show_items.connect(self._on_show_items)
         for page in [*self.pages.values(), self.register_page, self.detail_panel]:
             refresh = getattr(page, "refresh", None)
             if refresh is not None:
@@ -191,6 +192,10 @@ class MainWindow(QMainWindow):
     def _on_nav(self, row: int) -> None:
         if row >= 0:
             self.stack.setCurrentIndex(row)
+
+    def _on_show_items(self, ids: tuple[int, ...], caption: str) -> None:
+        self.register_page.show_only(ids, caption)
+        self.nav.setCurrentRow(self.PAGES.index("register"))
 
     def _on_page_action(self) -> None:
         action = self.sender()

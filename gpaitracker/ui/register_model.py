@@ -109,6 +109,7 @@ class RowFilter:
     overdue: bool = False
     due_within: int | None = None  # open items due within this many days (overdue included)
     include_inactive: bool = False  # items that no longer apply or were withdrawn
+    only_ids: frozenset[int] | None = None  # exactly these items (a dashboard figure's)
 
     def with_text_ids(self, ids: frozenset[int] | None) -> RowFilter:
         return replace(self, text_ids=ids)
@@ -449,6 +450,9 @@ class RegisterModel(QAbstractTableModel):
                 keep = [i for i in keep if active[i]]
             if f.status is not None:
                 keep = [i for i in keep if rows[i].status == f.status]
+        if f.only_ids is not None:
+            only = f.only_ids
+            keep = [i for i in keep if rows[i].id in only]
         if f.owner_id is not None:
             owner = None if f.owner_id == UNASSIGNED else f.owner_id
             keep = [i for i in keep if rows[i].owner_id == owner]

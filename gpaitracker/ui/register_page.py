@@ -8,7 +8,8 @@ naming only register items reloads just those rows in place; anything else reloa
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
@@ -47,6 +48,7 @@ from gpaitracker.ui.bulk_edit import BulkDialog, BulkEdit, Edit, refusal_text, s
 from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.filter_bar import FilterBar
 from gpaitracker.ui.messages import CrashDialog, show_error
+from gpaitracker.ui.pinned_bar import PinnedBar
 from gpaitracker.ui.register_groups import GROUP_KEY, GroupBy, GroupModel, GroupTree
 from gpaitracker.ui.undo import push_edit
 
@@ -119,6 +121,8 @@ class RegisterPage(QWidget):
         self.title = self.tr("Register")
         self.model = rm.RegisterModel(self)
         self.filter_bar = FilterBar()
+        self.pinned_bar = PinnedBar()
+        self._pinned: frozenset[int] | None = None
         self.search_edit = self.filter_bar.search_edit
         self.table = RegisterTable()
         self.groups = GroupModel(self.model, self)
@@ -216,6 +220,7 @@ class RegisterPage(QWidget):
                 self.bulk_buttons.append(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter_bar)
+        layout.addWidget(self.pinned_bar)
         self.views.addWidget(self.table)
         self.views.addWidget(self.tree)
         layout.addWidget(self.views, 1)
@@ -223,6 +228,7 @@ class RegisterPage(QWidget):
 
     def _connect(self) -> None:
         self.filter_bar.changed.connect(self._on_filters_changed)
+        self.pinned_bar.cleared.connect(self._on_pin_cleared)
         self.filter_bar.grouping_changed.connect(self._on_grouping_changed)
         self.find_action.triggered.connect(self._on_find)
         self._search_timer.timeout.connect(self._on_search_due)
@@ -355,7 +361,7 @@ class RegisterPage(QWidget):
     # --- filtering ---------------------------------------------------------------------
 
     def _on_filters_changed(self) -> None:
-        wanted = self.filter_bar.row_filter()
+        wanted = replace(self.filter_bar.row_filter(), only_ids=self._pinned)
         text = wanted.text.strip()
         found = self._text_ids
         ids = found[1] if found is not None and found[0] == text else None
@@ -364,6 +370,18 @@ class RegisterPage(QWidget):
             self._search_timer.start()
         else:
             self._search_timer.stop()
+
+    def show_only(self, ids: Iterable[int], caption: str) -> None:
+        """Show exactly these items (a dashboard figure's), whatever the filters said."""
+        self._pinned = frozenset(ids)
+        self.pinned_bar.show_caption(caption, len(self._pinned))
+        self.filter_bar.clear()
+        if self.model.row_filter.only_ids != self._pinned:  # the filters were clear already
+            self._on_filters_changed()
+
+    def _on_pin_cleared(self) -> None:
+        self._pinned = None
+        self._on_filters_changed()
 
     def _on_search_due(self) -> None:
         text = self.search_edit.text().strip()

@@ -1,6 +1,7 @@
 """The one worker helper: results, user errors and crashes come back on the GUI thread."""
 
 import threading
+import time
 
 from PySide6.QtCore import QObject, QThread, Slot
 
@@ -85,3 +86,14 @@ def test_a_job_sees_its_cancel_flag(qtbot):
     task.cancel()
     qtbot.waitUntil(lambda: sink.results == ["stopped"], timeout=15_000)
     assert task.cancelled and task.wait(1)
+
+
+def test_every_result_is_heard_even_when_jobs_end_before_the_next_starts(qtbot):
+    """A job that has ended but whose result is still queued must not be forgotten."""
+    worker = Worker()
+    sink = Sink()
+    for n in range(40):
+        worker.start(lambda _p, _c, n=n: n, finished=sink.on_finished)
+        time.sleep(0.002)  # let the job end before the next one starts
+    qtbot.waitUntil(lambda: len(sink.results) == 40, timeout=5000)
+    assert sorted(sink.results) == list(range(40))
