@@ -39,3 +39,4 @@ class Entity(StrEnum):
     ORGANISATION = "organisation"
     CATALOGUE = "catalogue"
     SETTING = "setting"
+    REPORT = "report"

@@ -229,11 +229,21 @@ class AuditEvent(SQLModel, table=True):
 
 
 class ReportRecord(SQLModel, table=True):
+    """A board report as it was issued: what it covered, its file's hash and the audit head.
+
+    `metrics` holds the figures (Figures.as_dict()) and, under "items", each reported item's
+    [status, due ISO date or None] by key, so that the next report can say what changed.
+    """
+
     __tablename__ = "report_record"
     id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
-    created_by: int | None = Field(default=None, foreign_key="person.id")
-    sha256: str = Field(max_length=64)
-    path: str = Field(default="", max_length=2000)
-    metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    as_of: dt.date
+    model_ids: list[int] = Field(default_factory=list, sa_type=JSON)
     signer: str = Field(default="", max_length=300)
+    pdf_sha256: str = Field(max_length=64, index=True)
+    audit_head_id: int | None = Field(default=None)
+    audit_head_hash: str | None = Field(default=None, max_length=64)
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
