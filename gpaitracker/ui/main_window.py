@@ -60,10 +60,13 @@ class MainWindow(QMainWindow):
         from gpaitracker.ui.models_page import ModelsPage
         from gpaitracker.ui.people_page import PeoplePage
         from gpaitracker.ui.register_page import RegisterPage
+        from gpaitracker.ui.reminders import RemindersPanel
         from gpaitracker.ui.reports_page import ReportsPage
 
         ctx = self.ctx
         self.register_page = RegisterPage(ctx)
+        self.reminders = RemindersPanel(ctx, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.reminders)
         self.detail_panel = DetailPanel(ctx)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("register_splitter")
@@ -138,6 +141,8 @@ class MainWindow(QMainWindow):
             action.triggered.connect(self._on_page_action)
             view_menu.addAction(action)
             self.page_actions.append(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.reminders.toggleViewAction())
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
         # Shortcuts work wherever the focus is in the window, menu bar shown or not.
@@ -179,7 +184,7 @@ class MainWindow(QMainWindow):
         self.ctx.bus.changed.connect(self._on_changed)
         self.ctx.bus.status_message.connect(self._on_status_message)
         self.ctx.bus.show_items.connect(self._on_show_items)
-        for page in [*self.pages.values(), self.register_page, self.detail_panel]:
+        for page in [*self.pages.values(), self.register_page, self.detail_panel, self.reminders]:
             refresh = getattr(page, "refresh", None)
             if refresh is not None:
                 self.ctx.bus.changed.connect(refresh)
