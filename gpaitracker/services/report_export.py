@@ -1,0 +1,272 @@
+"""What a board report says, read from the register, and the record of a report once issued.
+
+`report_data` fills a ReportData from the metrics and the register; `record_report` keeps the
+issued report (its PDF's SHA-256, the audit head it stands on and each item's status and due
+date) so that the next report can say what changed and a check can prove the trail kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.orm import Session
+from sqlmodel import select
+
+from gpaitracker import audit, metrics
+from gpaitracker.audit import Change
+from gpaitracker.authz import Actor, Permission, write_service
+from gpaitracker.changes import Changes
+from gpaitracker.enums import Entity
+from gpaitracker.errors import ConflictError
+from gpaitracker.metrics import history
+from gpaitracker.models import AuditEvent, Organisation, ReportRecord
+from gpaitracker.reports.data import (
+    AuditAnchor,
+    Breakdown,
+    ChangesSince,
+    EvidenceLine,
+    Headline,
+    ItemLine,
+    ItemTable,
+    MovedDeadline,
+    ReportData,
+    TrendPoint,
+)
+from gpaitracker.services import evidence, queries
+
+CLOSED = ("done", "not_applicable")
+Snapshot = dict[str, list[Any]]  # item key -> [status, due ISO date or None]
+
+
+def report_data(
+    *,
+    session: Session,
+    as_of: dt.date,
+    model_ids: tuple[int, ...] | None,
+    prepared_by: str,
+    today: dt.date | None = None,
+) -> ReportData:
+    """Everything the board report shows on as_of, for some models or all."""
+    return report_inputs(
+        session=session, as_of=as_of, model_ids=model_ids, prepared_by=prepared_by, today=today
+    )[0]
+
+
+def report_inputs(
+    *,
+    session: Session,
+    as_of: dt.date,
+    model_ids: tuple[int, ...] | None,
+    prepared_by: str,
+    today: dt.date | None = None,
+) -> tuple[ReportData, dict[str, Any]]:
+    """report_data and the figures behind it (Figures.as_dict()), to keep with the record."""
+    today = today or dt.date.today()
+    figs = metrics.figures(session=session, as_of=as_of, model_ids=model_ids, today=today)
+    rows = _rows(session, as_of, model_ids)
+    lines = {r.key: _line(r, as_of) for r in rows}
+    org = session.execute(select(Organisation.name).limit(1)).scalar()
+    models = sorted({r.model for r in rows} | {g.name for g in figs.by_model})
+    data = ReportData(
+        organisation=org or "",
+        number=next_number(session),
+        as_of=as_of,
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        models=models,
+        prepared_by=prepared_by,
+        approved_by=None,
+        headline=Headline(
+            total=figs.total,
+            done=figs.done,
+            overdue=figs.overdue,
+            due_30=figs.due_30,
+            percent_done=figs.percent_done,
+            evidence_coverage=figs.evidence_coverage,
+            rag=dict(figs.rag),
+        ),
+        key_messages=key_messages(figs),
+        by_chapter=[Breakdown(g.name, dict(g.by_status), g.overdue) for g in figs.by_chapter],
+        by_model=[Breakdown(g.name, dict(g.by_status), g.overdue) for g in figs.by_model],
+        trend=[TrendPoint(p.week_end, p.done, p.overdue) for p in figs.history],
+        changes=_changes_since(session, lines),
+        overdue=[_figure_line(f) for f in figs.overdue_items],
+        next_90=[_figure_line(f)._replace(days_late=0) for f in figs.upcoming],
+        tables=_tables(rows, lines),
+        evidence=_evidence(session, {r.id for r in rows}),
+        audit_head=_audit_head(session, as_of, today),
+    )
+    return data, figs.as_dict()
+
+
+def key_messages(figs: metrics.Figures) -> list[str]:
+    """The three things the board must know, in plain words."""
+    if figs.overdue:
+        worst = max(figs.by_chapter, key=lambda g: g.overdue)
+        first = (
+            f"{figs.overdue} of {figs.total} items are overdue; the most are in "
+            f"{worst.name} ({worst.overdue})."
+        )
+    else:
+        first = f"No item is overdue; {figs.due_30} fall due within 30 days."
+    base = figs.total - figs.not_applicable
+    second = f"{figs.percent_done:.0f}% of the items that apply are done ({figs.done} of {base})"
+    past = figs.history[-5] if len(figs.history) >= 5 else None
+    if past is not None and past.total:
+        before = 100.0 * past.done / past.total
+        now = 100.0 * figs.done / figs.total if figs.total else 0.0
+        word = "up" if now > before else "down" if now < before else "unchanged"
+        second += f", {word} from {before:.0f}% four weeks ago."
+    else:
+        second += "."
+    third = (
+        f"{figs.evidence_coverage:.0f}% of items have valid evidence "
+        f"({figs.evidence_covered} of {figs.evidence_base})"
+    )
+    third += f"; {len(figs.expiring)} pieces expire within 30 days." if figs.expiring else "."
+    return [first, second, third]
+
+
+def next_number(session: Session) -> int:
+    last = session.execute(select(func.max(ReportRecord.number))).scalar()
+    return int(last or 0) + 1
+
+
+def snapshot(data: ReportData) -> Snapshot:
+    """Each reported item's status and due date, as kept with the record."""
+    return {
+        line.key: [line.status, line.due.isoformat() if line.due else None]
+        for table in data.tables
+        for line in table.items
+    }
+
+
+@write_service(Permission.EDIT)
+def record_report(
+    *,
+    session: Session,
+    actor: Actor,
+    data: ReportData,
+    model_ids: tuple[int, ...] | None,
+    signer: str,
+    pdf_sha256: str,
+    figures: dict[str, Any],
+) -> Changes:
+    """Keep an issued report: its number, hash, audit head and item snapshot."""
+    if next_number(session) != data.number:
+        raise ConflictError(
+            f"report {data.number} was issued by someone else meanwhile: make the report again"
+        )
+    head = data.audit_head
+    rec = ReportRecord(
+        number=data.number,
+        author_id=actor.id,
+        as_of=data.as_of,
+        model_ids=list(model_ids or ()),
+        signer=signer,
+        pdf_sha256=pdf_sha256,
+        audit_head_id=head.event_id if head else None,
+        audit_head_hash=head.hash if head else None,
+        metrics={**figures, "items": snapshot(data)},
+    )
+    session.add(rec)
+    session.flush()
+    label = f"report {data.number}"
+    audit.record(
+        session,
+        actor,
+        [
+            Change("create", Entity.REPORT, rec.id, label, "as_of", None, data.as_of),
+            Change("create", Entity.REPORT, rec.id, label, "pdf_sha256", None, pdf_sha256),
+            Change("create", Entity.REPORT, rec.id, label, "signer", None, signer or None),
+        ],
+    )
+    return audit.change_set(session)
+
+
+def _rows(
+    session: Session, as_of: dt.date, model_ids: tuple[int, ...] | None
+) -> list[queries.RegisterRow]:
+    rows = queries.list_rows(session=session, today=as_of)
+    chosen = set(model_ids) if model_ids is not None else None
+    return [r for r in rows if chosen is None or r.model_id in chosen]
+
+
+def _line(r: queries.RegisterRow, as_of: dt.date) -> ItemLine:
+    status = r.status.value
+    late = (as_of - r.due).days if r.due and r.due < as_of and status not in CLOSED else 0
+    return ItemLine(r.key, r.title, r.owner, r.due, status, late)
+
+
+def _figure_line(f: metrics.ItemFigure) -> ItemLine:
+    return ItemLine(f.key, f.title, f.owner, f.due, f.status, f.days_late)
+
+
+def _tables(rows: list[queries.RegisterRow], lines: dict[str, ItemLine]) -> list[ItemTable]:
+    grouped: dict[tuple[str, str], list[queries.RegisterRow]] = defaultdict(list)
+    for r in rows:
+        grouped[r.model, metrics.chapter_of(r.code)].append(r)
+    order = {c: n for n, c in enumerate(metrics.CHAPTER_ORDER)}
+    keys = sorted(grouped, key=lambda k: (k[0], order.get(k[1], len(order)), k[1]))
+    return [
+        ItemTable(
+            model,
+            chapter,
+            [
+                lines[r.key]
+                for r in sorted(grouped[model, chapter], key=lambda r: queries.natural_key(r.key))
+            ],
+        )
+        for model, chapter in keys
+    ]
+
+
+def _evidence(session: Session, reported: set[int]) -> list[EvidenceLine]:
+    out = []
+    for ev in evidence.list_evidence(session=session):
+        count = sum(1 for i in ev.requirement_ids if i in reported)
+        if count:
+            out.append(
+                EvidenceLine(ev.title, ev.revision or 0, ev.sha256 or "", ev.valid_until, count)
+            )
+    return out
+
+
+def _audit_head(session: Session, as_of: dt.date, today: dt.date) -> AuditAnchor | None:
+    if as_of >= today:
+        head = audit.head(session)
+        found = (head.id, head.hash) if head else None
+    else:
+        anchor = history.anchor(session, history.moment(as_of))
+        found = (anchor.event_id, anchor.hash) if anchor.event_id else None
+    if found is None:
+        return None
+    at = session.execute(select(AuditEvent.at).where(AuditEvent.id == found[0])).scalar_one()
+    return AuditAnchor(found[0], found[1], at)
+
+
+def _changes_since(session: Session, lines: dict[str, ItemLine]) -> ChangesSince | None:
+    prev = session.execute(
+        select(ReportRecord).order_by(ReportRecord.number.desc()).limit(1)  # type: ignore[attr-defined]
+    ).scalar()
+    if prev is None:
+        return None
+    before: Snapshot = prev.metrics.get("items", {})
+    moved, done, late, new = [], [], [], []
+    for key, line in lines.items():
+        old = before.get(key)
+        if old is None:
+            new.append(line)
+            continue
+        old_status, old_due = old[0], dt.date.fromisoformat(old[1]) if old[1] else None
+        was_late = old_due is not None and old_due < prev.as_of and old_status not in CLOSED
+        if line.status == "done" and old_status != "done":
+            done.append(line)
+        if line.days_late > 0 and not was_late:
+            late.append(line)
+        if old_due != line.due:
+            moved.append(MovedDeadline(line, old_due, line.due))
+    late.sort(key=lambda line: -line.days_late)
+    return ChangesSince(prev.number, prev.as_of, done, late, new, moved)
