@@ -110,6 +110,37 @@ def _anchor_problem(conn: Connection, start: audit.Head | None) -> audit.ChainPr
     return None
 
 
+def report_anchors(register: Register) -> list[str]:
+    """report_anchor_problems on a connection of its own."""
+    with register.engine.connect() as conn:
+        return report_anchor_problems(conn)
+
+
+def report_anchor_problems(conn: Connection) -> list[str]:
+    """Each issued report names the newest event it stood on; the trail must still hold it."""
+    problems = []
+    rows = conn.execute(
+        text(
+            "SELECT number, audit_head_id, audit_head_hash FROM report_record "
+            "WHERE audit_head_id IS NOT NULL ORDER BY number"
+        )
+    )
+    for row in rows:
+        number, event_id, expected = cast("tuple[int, int, str]", tuple(row))
+        found = audit.event_hash_at(conn, event_id)
+        if found is None:
+            problems.append(
+                f"report {number}: audit event {event_id} it was issued on is missing "
+                "(events were deleted)"
+            )
+        elif found != expected:
+            problems.append(
+                f"report {number}: audit event {event_id} it was issued on has changed "
+                "(the trail was rewritten)"
+            )
+    return problems
+
+
 def check_audit(
     register: Register,
     report: CheckReport,
@@ -128,6 +159,8 @@ def check_audit(
             progress("audit", done, total)
 
     with register.engine.connect() as conn:
+        for message in report_anchor_problems(conn):
+            report.problem("report anchor", message)
         start = stored_head(conn)
         problem = _anchor_problem(conn, start)
         result = None

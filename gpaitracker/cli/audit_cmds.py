@@ -15,7 +15,7 @@ EXIT_PROBLEM = 3
 
 
 def cmd_audit(ws: Workspace, args: argparse.Namespace) -> int:
-    from gpaitracker import parse
+    from gpaitracker import checks, parse
     from gpaitracker.services import audit_trail
 
     if args.action == "head":
@@ -35,9 +35,10 @@ def cmd_audit(ws: Workspace, args: argparse.Namespace) -> int:
     if args.verify or args.head:
         anchors = tuple(audit_trail.parse_head(h) for h in args.head or ())
         report = audit_trail.verify(ws.register, anchors=anchors)
-        for problem in report.problems:
+        problems = [*report.problems, *checks.report_anchors(ws.register)]
+        for problem in problems:
             print(f"audit trail broken: {output.safe(problem)}", file=sys.stderr)
-        if report.problems:
+        if problems:
             return EXIT_PROBLEM
         held = f"; holds {len(anchors)} head(s) given" if anchors else ""
         count = report.head.count if report.head else 0

@@ -17,6 +17,7 @@ from gpaitracker.cli import (
     evidence_cmds,
     people_cmds,
     register_cmds,
+    report_cmds,
     setup_cmds,
 )
 
@@ -56,6 +57,7 @@ MODULES = (
     audit_cmds,
     evidence_cmds,
     catalogue_cmds,
+    report_cmds,
 )
 # Which module defines each command: only that one is built for a run (argparse costs ~15 ms
 # for all of them, a tenth of a short command's run).
@@ -78,6 +80,9 @@ COMMANDS = {
     "check": audit_cmds,
     "evidence": evidence_cmds,
     "catalogue": catalogue_cmds,
+    "report": report_cmds,
+    "identity": report_cmds,
+    "verify": report_cmds,
 }
 _VALUED = {"--home", "--db", "--as"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session
@@ -270,3 +270,23 @@ def _changes_since(session: Session, lines: dict[str, ItemLine]) -> ChangesSince
             moved.append(MovedDeadline(line, old_due, line.due))
     late.sort(key=lambda line: -line.days_late)
     return ChangesSince(prev.number, prev.as_of, done, late, new, moved)
+
+
+class ReportMatch(NamedTuple):
+    number: int
+    as_of: dt.date
+    audit_head_id: int | None
+    head_held: bool  # the trail still holds the report's audit head with the same hash
+
+
+def find_report(*, session: Session, sha256: str) -> ReportMatch | None:
+    """The issued report whose PDF has this SHA-256, if this register issued it."""
+    rec = session.execute(
+        select(ReportRecord).where(ReportRecord.pdf_sha256 == sha256.lower()).limit(1)
+    ).scalar()
+    if rec is None:
+        return None
+    held = rec.audit_head_id is None or (
+        audit.event_hash_at(session, rec.audit_head_id) == rec.audit_head_hash
+    )
+    return ReportMatch(rec.number, rec.as_of, rec.audit_head_id, held)
