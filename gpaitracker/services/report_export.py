@@ -38,6 +38,7 @@ from gpaitracker.reports.data import (
 from gpaitracker.services import evidence, queries
 
 CLOSED = ("done", "not_applicable")
+MODEL_BARS = 20  # a chart of more models than this no longer fits on one page
 Snapshot = dict[str, list[Any]]  # item key -> [status, due ISO date or None]
 
 
@@ -89,7 +90,7 @@ def report_inputs(
         ),
         key_messages=key_messages(figs),
         by_chapter=[Breakdown(g.name, dict(g.by_status), g.overdue) for g in figs.by_chapter],
-        by_model=[Breakdown(g.name, dict(g.by_status), g.overdue) for g in figs.by_model],
+        by_model=_fold([Breakdown(g.name, dict(g.by_status), g.overdue) for g in figs.by_model]),
         trend=[TrendPoint(p.week_end, p.done, p.overdue) for p in figs.history],
         changes=_changes_since(session, lines),
         overdue=[_figure_line(f) for f in figs.overdue_items],
@@ -184,6 +185,20 @@ def record_report(
         ],
     )
     return audit.change_set(session)
+
+
+def _fold(rows: list[Breakdown]) -> list[Breakdown]:
+    """The largest models, and the rest as one "N other models" bar, so the chart fits."""
+    if len(rows) <= MODEL_BARS:
+        return rows
+    by_size = sorted(rows, key=lambda b: (-b.total, b.name))
+    shown, rest = by_size[: MODEL_BARS - 1], by_size[MODEL_BARS - 1 :]
+    merged: dict[str, int] = defaultdict(int)
+    for b in rest:
+        for status, n in b.by_status.items():
+            merged[status] += n
+    other = Breakdown(f"{len(rest)} other models", dict(merged), sum(b.overdue for b in rest))
+    return [*sorted(shown, key=lambda b: b.name), other]
 
 
 def _rows(
