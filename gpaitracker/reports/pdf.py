@@ -30,13 +30,13 @@ def build_pdf(
 
     pdf, box = render(data, progress, cancelled)
     if isinstance(out, Path):
-        _write_whole(out, pdf)
+        write_whole(out, pdf)
     else:
         out.write(pdf)
     return box
 
 
-def _write_whole(path: Path, content: bytes) -> None:
+def write_whole(path: Path, content: bytes) -> None:
     """Replace `path` in one step, so that a reader never sees half a report."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
     try:

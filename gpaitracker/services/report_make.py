@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 from gpaitracker.errors import Cancelled, ValidationError
+from gpaitracker.reports.pdf import write_whole
 from gpaitracker.services.report_export import record_report, report_inputs
 from gpaitracker.services.workspace import Workspace
 
@@ -74,7 +73,7 @@ def make_report(
     if cancelled is not None and cancelled():
         raise Cancelled("the report was cancelled: nothing was saved")
     digest = hashlib.sha256(pdf).hexdigest()
-    _write_whole(out, pdf)
+    write_whole(out, pdf)
     try:
         ws.write(
             record_report,
@@ -88,18 +87,3 @@ def make_report(
         out.unlink(missing_ok=True)
         raise
     return MadeReport(data.number, out, digest, signer, len(pdf))
-
-
-def _write_whole(path: Path, content: bytes) -> None:
-    """Replace `path` in one step, so that a reader never sees half a report."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
