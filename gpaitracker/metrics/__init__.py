@@ -6,8 +6,10 @@ for, and adds the weekly trend. Definitions are in metrics.figures.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -60,6 +62,35 @@ def figures(
     (UTC); a later day is today's register judged on that day. Evidence validity is judged on
     the day; links are the current ones.
     """
+    with gc_paused():
+        return _figures(session, as_of, model_ids, weeks, cache_dir, today, cancelled)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the register's items are built and counted.
+
+    The work allocates some 100,000 objects that all live until it ends, which sets off
+    full collections that find nothing: about 80 ms of the 300 ms at 50,000 items.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _figures(
+    session: Session,
+    as_of: dt.date | None,
+    model_ids: tuple[int, ...] | None,
+    weeks: int,
+    cache_dir: Path | None,
+    today: dt.date | None,
+    cancelled: Callable[[], bool] | None,
+) -> Figures:
     today = today or dt.date.today()
     day = as_of or today
     chosen = frozenset(model_ids) if model_ids is not None else None
