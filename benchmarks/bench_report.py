@@ -1,5 +1,5 @@
-"""The board report of the shared register: read, laid out with charts, signed and recorded,
-against reportlab rendering the same item tables as plain LongTables (no charts, no signing)."""
+"""The board report of the 5,000-item register: read, laid out with charts, signed and recorded,
+against reportlab rendering the same tables as plain LongTables (no charts, no signing)."""
 
 from __future__ import annotations
 
@@ -18,28 +18,45 @@ PASSPHRASE = "bench-passphrase"
 
 
 def _plain_tables(data: Any) -> bytes:
-    """What a bare reportlab script makes of the same tables: one LongTable per model/chapter."""
+    """What a bare reportlab script makes of the report's tables: overdue, next 90 days, every
+    model/chapter table and the evidence index, each one LongTable of plain strings."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate
 
     styles = getSampleStyleSheet()
     story: list[Any] = []
-    for table in data.tables:
-        story.append(Paragraph(f"{table.model} - {table.chapter}", styles["Heading2"]))
-        rows = [["Key", "Title", "Owner", "Due", "Status"]]
-        rows += [
+
+    def table(title: str, header: list[str], rows: list[list[str]]) -> None:
+        story.append(Paragraph(title, styles["Heading2"]))
+        story.append(LongTable([header, *rows], repeatRows=1))
+
+    def items(lines: Any) -> list[list[str]]:
+        return [
             [i.key, i.title[:60], i.owner or "", i.due.isoformat() if i.due else "", i.status]
-            for i in table.items
+            for i in lines
         ]
-        story.append(LongTable(rows, repeatRows=1))
+
+    header = ["Key", "Title", "Owner", "Due", "Status"]
+    table("Overdue", header, items(data.overdue))
+    table("Next 90 days", header, items(data.next_90))
+    for t in data.tables:
+        table(f"{t.model} - {t.chapter}", header, items(t.items))
+    table(
+        "Evidence",
+        ["Title", "Revision", "SHA-256", "Valid until", "Items"],
+        [
+            [e.title[:50], str(e.revision), e.sha256, str(e.valid_until or ""), str(e.items)]
+            for e in data.evidence
+        ],
+    )
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4).build(story)
     return out.getvalue()
 
 
 def bench_report(quick: bool = False) -> list[Result | Skipped]:
-    big = big_register(quick)
+    big = big_register(quick=True)  # the size the target is set for: 5,000 items, either way
     try:
         from gpaitracker.reports.identity import create_identity
         from gpaitracker.services.report_export import report_data
@@ -81,7 +98,7 @@ def bench_report(quick: bool = False) -> list[Result | Skipped]:
         Result(
             f"board report, read + charts + sign + record ({items:,} items)",
             t_ours,
-            "reportlab LongTables of the same items, no charts or signing",
+            "reportlab LongTables of the same tables, plain strings, no charts or signing",
             t_plain,
             "s",
             target="< 10 s absolute, < 3x",

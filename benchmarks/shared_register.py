@@ -2,7 +2,8 @@
 
 Full size: 50,000 items, 1,000,000 audit events, 10,000 evidence files; --quick: 5,000 items
 and 100,000 events. It lives in a temporary folder removed at exit. Set GPAITRACKER_BENCH_HOME
-to a folder to keep it between runs (a folder already holding a register is used as is).
+to a folder to keep it between runs (a folder already holding a register is used as is; the
+--quick one is kept in its subfolder "quick").
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def sizes(quick: bool) -> dict[str, int]:
 def _build(quick: bool) -> BigRegister:
     kept = os.environ.get("GPAITRACKER_BENCH_HOME")
     if kept:
-        home = Path(kept).expanduser().resolve()
+        # The small register lives beside the big one: a benchmark may ask for both in a run.
+        home = Path(kept).expanduser().resolve() / ("quick" if quick else "")
     else:
         parent = os.environ.get("GPAITRACKER_BENCH_DIR")
         home = Path(tempfile.mkdtemp(prefix="gpai-bench-", dir=parent))

@@ -26,7 +26,7 @@ from gpaitracker.metrics.figures import (
     compute,
 )
 from gpaitracker.metrics.playback import rewind
-from gpaitracker.metrics.state import CHAPTER_ORDER, chapter_of, load
+from gpaitracker.metrics.state import CHAPTER_ORDER, Register, chapter_of, load
 
 __all__ = [
     "CHAPTER_ORDER",
@@ -36,6 +36,7 @@ __all__ = [
     "ItemFigure",
     "OwnerLoad",
     "Pick",
+    "Register",
     "WeekPoint",
     "chapter_of",
     "figures",
@@ -55,15 +56,23 @@ def figures(
     cache_dir: Path | None = None,
     today: dt.date | None = None,
     cancelled: Callable[[], bool] | None = None,
+    on_day: Callable[[Register], None] | None = None,
 ) -> Figures:
     """The register's figures on as_of (default today), for some models or all.
 
     A day before today is the register as the trail says it stood at the end of that day
     (UTC); a later day is today's register judged on that day. Evidence validity is judged on
-    the day; links are the current ones.
+    the day; links are the current ones. on_day, when given, sees the register as it stood
+    on the day (it must not keep it: the playback goes on to earlier weeks).
     """
     with gc_paused():
-        return _figures(session, as_of, model_ids, weeks, cache_dir, today, cancelled)
+        return _figures(
+            session, as_of, model_ids, weeks, cache_dir, today, cancelled, on_day or _ignore
+        )
+
+
+def _ignore(_reg: Register) -> None:
+    pass
 
 
 @contextlib.contextmanager
@@ -90,6 +99,7 @@ def _figures(
     cache_dir: Path | None,
     today: dt.date | None,
     cancelled: Callable[[], bool] | None,
+    on_day: Callable[[Register], None],
 ) -> Figures:
     today = today or dt.date.today()
     day = as_of or today
@@ -115,6 +125,7 @@ def _figures(
 
         expiring = evidence.expiring(session, day, in_scope)
         result.append(compute(reg, day, valid, chosen, expiring=expiring))
+        on_day(reg)
 
     found: dict[dt.date, tuple[history.Anchor, history.PerModel]] = {}
     moments = {history.moment(w): w for w in missing}

@@ -23,7 +23,6 @@ from gpaitracker.reports.styles import (
     STATUS_COLOURS,
     ZEBRA,
     Styles,
-    markup,
     owner_text,
     plain,
 )
@@ -82,20 +81,16 @@ class TableMaker:
 
     Cells are wrapped here into plain multi-line strings: a Paragraph per cell is what makes a
     long register slow to lay out (each is wrapped again whenever a table splits at a page).
-    Only text with a word wider than its column becomes a Paragraph, which can break words.
+    A word wider than its column (a file name, a long address) is broken between characters.
     """
 
     def __init__(self, styles: Styles) -> None:
         self.styles = styles
         self._widths: dict[str, float] = {}  # titles repeat: measure each word once
 
-    def cell(self, text: str, width: float, style: Any = None) -> Any:
-        """The text wrapped to the column: plain lines, or a Paragraph for overlong words."""
-        clean = plain(text)
-        lines = self._wrap(clean, width - 2 * PAD)
-        if lines is not None:
-            return "\n".join(lines)
-        return Paragraph(markup(clean), style or self.styles.cell)
+    def cell(self, text: str, width: float) -> str:
+        """The text wrapped to the column, as plain lines."""
+        return "\n".join(self._wrap(plain(text), width - 2 * PAD))
 
     def _width(self, word: str) -> float:
         found = self._widths.get(word)
@@ -103,24 +98,37 @@ class TableMaker:
             found = self._widths[word] = stringWidth(word, SANS, CELL_SIZE)
         return found
 
-    def _wrap(self, text: str, limit: float) -> list[str] | None:
-        """Lines no wider than `limit`, breaking at spaces; None when a word alone is wider."""
+    def _wrap(self, text: str, limit: float) -> list[str]:
+        """Lines no wider than `limit`, breaking at spaces, and inside words wider than that."""
         space = self._width(" ")
         lines: list[str] = []
         for paragraph in text.split("\n"):
             line: list[str] = []
             used = 0.0
-            for word in paragraph.split():
-                width = self._width(word)
-                if width > limit:
-                    return None
-                if line and used + space + width > limit:
-                    lines.append(" ".join(line))
-                    line, used = [], 0.0
-                used += (space if line else 0.0) + width
-                line.append(word)
+            for whole in paragraph.split():
+                for word in self._pieces(whole, limit):
+                    width = self._width(word)
+                    if line and used + space + width > limit:
+                        lines.append(" ".join(line))
+                        line, used = [], 0.0
+                    used += (space if line else 0.0) + width
+                    line.append(word)
             lines.append(" ".join(line))
         return lines
+
+    def _pieces(self, word: str, limit: float) -> list[str]:
+        """The word, or runs of its characters that each fit the limit when it does not."""
+        if self._width(word) <= limit:
+            return [word]
+        pieces, start, used = [], 0, 0.0
+        for n, char in enumerate(word):
+            width = self._width(char)
+            if n > start and used + width > limit:
+                pieces.append(word[start:n])
+                start, used = n, 0.0
+            used += width
+        pieces.append(word[start:])
+        return pieces
 
     def grid(
         self,

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import func
+from sqlalchemy import select as core_select
 from sqlalchemy.orm import Session
 from sqlmodel import select
 
@@ -22,7 +24,14 @@ from gpaitracker.changes import Changes
 from gpaitracker.enums import Entity
 from gpaitracker.errors import ConflictError
 from gpaitracker.metrics import history
-from gpaitracker.models import AuditEvent, Organisation, ReportRecord
+from gpaitracker.models import (
+    AuditEvent,
+    Evidence,
+    EvidenceLink,
+    EvidenceRevision,
+    Organisation,
+    ReportRecord,
+)
 from gpaitracker.reports.data import (
     AuditAnchor,
     Breakdown,
@@ -35,7 +44,8 @@ from gpaitracker.reports.data import (
     ReportData,
     TrendPoint,
 )
-from gpaitracker.services import evidence, queries
+from gpaitracker.services import evidence
+from gpaitracker.services.queries import natural_key
 
 CLOSED = ("done", "not_applicable")
 MODEL_BARS = 20  # a chart of more models than this no longer fits on one page
@@ -49,10 +59,16 @@ def report_data(
     model_ids: tuple[int, ...] | None,
     prepared_by: str,
     today: dt.date | None = None,
+    cache_dir: Path | None = None,
 ) -> ReportData:
     """Everything the board report shows on as_of, for some models or all."""
     return report_inputs(
-        session=session, as_of=as_of, model_ids=model_ids, prepared_by=prepared_by, today=today
+        session=session,
+        as_of=as_of,
+        model_ids=model_ids,
+        prepared_by=prepared_by,
+        today=today,
+        cache_dir=cache_dir,
     )[0]
 
 
@@ -63,14 +79,26 @@ def report_inputs(
     model_ids: tuple[int, ...] | None,
     prepared_by: str,
     today: dt.date | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[ReportData, dict[str, Any]]:
-    """report_data and the figures behind it (Figures.as_dict()), to keep with the record."""
+    """report_data and the figures behind it (Figures.as_dict()), to keep with the record.
+
+    The item tables show the register as it stood on as_of (played back from the trail, like
+    the figures); cache_dir keeps the weekly trend between reports (metrics.figures).
+    """
     today = today or dt.date.today()
-    figs = metrics.figures(session=session, as_of=as_of, model_ids=model_ids, today=today)
-    rows = _rows(session, as_of, model_ids)
-    lines = {r.key: _line(r, as_of) for r in rows}
+    reported: list[_Reported] = []
+    figs = metrics.figures(
+        session=session,
+        as_of=as_of,
+        model_ids=model_ids,
+        today=today,
+        cache_dir=cache_dir,
+        on_day=lambda reg: reported.extend(_reported(reg, as_of, model_ids)),
+    )
+    lines = {r.line.key: r.line for r in reported}
     org = session.execute(select(Organisation.name).limit(1)).scalar()
-    models = sorted({r.model for r in rows} | {g.name for g in figs.by_model})
+    models = sorted({r.model for r in reported} | {g.name for g in figs.by_model})
     data = ReportData(
         organisation=org or "",
         number=next_number(session),
@@ -95,8 +123,8 @@ def report_inputs(
         changes=_changes_since(session, lines),
         overdue=[_figure_line(f) for f in figs.overdue_items],
         next_90=[_figure_line(f)._replace(days_late=0) for f in figs.upcoming],
-        tables=_tables(rows, lines),
-        evidence=_evidence(session, {r.id for r in rows}),
+        tables=_tables(reported),
+        evidence=_evidence(session, {r.id for r in reported}, as_of, today),
         audit_head=_audit_head(session, as_of, today),
     )
     return data, figs.as_dict()
@@ -201,52 +229,91 @@ def _fold(rows: list[Breakdown]) -> list[Breakdown]:
     return [*sorted(shown, key=lambda b: b.name), other]
 
 
-def _rows(
-    session: Session, as_of: dt.date, model_ids: tuple[int, ...] | None
-) -> list[queries.RegisterRow]:
-    rows = queries.list_rows(session=session, today=as_of)
+class _Reported(NamedTuple):
+    id: int
+    model: str
+    chapter: str
+    line: ItemLine
+
+
+def _reported(
+    reg: metrics.Register, as_of: dt.date, model_ids: tuple[int, ...] | None
+) -> list[_Reported]:
+    """The items the figures count, as they stood on as_of."""
     chosen = set(model_ids) if model_ids is not None else None
-    return [r for r in rows if chosen is None or r.model_id in chosen]
-
-
-def _line(r: queries.RegisterRow, as_of: dt.date) -> ItemLine:
-    status = r.status.value
-    late = (as_of - r.due).days if r.due and r.due < as_of and status not in CLOSED else 0
-    return ItemLine(r.key, r.title, r.owner, r.due, status, late)
+    out = []
+    for i in reg.items.values():
+        if not reg.active(i) or (chosen is not None and i.model_id not in chosen):
+            continue
+        late = (as_of - i.due).days if i.due and i.due < as_of and i.status not in CLOSED else 0
+        line = ItemLine(
+            reg.key(i), reg.titles.get(i.entry_id, ""), reg.owner(i.owner_id), i.due, i.status, late
+        )
+        out.append(_Reported(i.id, reg.models[i.model_id].name, metrics.chapter_of(i.code), line))
+    return out
 
 
 def _figure_line(f: metrics.ItemFigure) -> ItemLine:
     return ItemLine(f.key, f.title, f.owner, f.due, f.status, f.days_late)
 
 
-def _tables(rows: list[queries.RegisterRow], lines: dict[str, ItemLine]) -> list[ItemTable]:
-    grouped: dict[tuple[str, str], list[queries.RegisterRow]] = defaultdict(list)
-    for r in rows:
-        grouped[r.model, metrics.chapter_of(r.code)].append(r)
+def _tables(reported: list[_Reported]) -> list[ItemTable]:
+    grouped: dict[tuple[str, str], list[ItemLine]] = defaultdict(list)
+    for r in reported:
+        grouped[r.model, r.chapter].append(r.line)
     order = {c: n for n, c in enumerate(metrics.CHAPTER_ORDER)}
     keys = sorted(grouped, key=lambda k: (k[0], order.get(k[1], len(order)), k[1]))
     return [
-        ItemTable(
-            model,
-            chapter,
-            [
-                lines[r.key]
-                for r in sorted(grouped[model, chapter], key=lambda r: queries.natural_key(r.key))
-            ],
-        )
+        ItemTable(model, chapter, sorted(grouped[model, chapter], key=lambda x: natural_key(x.key)))
         for model, chapter in keys
     ]
 
 
-def _evidence(session: Session, reported: set[int]) -> list[EvidenceLine]:
-    out = []
-    for ev in evidence.list_evidence(session=session):
-        count = sum(1 for i in ev.requirement_ids if i in reported)
-        if count:
-            out.append(
-                EvidenceLine(ev.title, ev.revision or 0, ev.sha256 or "", ev.valid_until, count)
-            )
-    return out
+def _evidence(
+    session: Session, reported: set[int], as_of: dt.date, today: dt.date
+) -> list[EvidenceLine]:
+    """The evidence linked to the reported items, each at its revision on as_of."""
+    if as_of >= today:
+        out = []
+        for ev in evidence.list_evidence(session=session):
+            count = sum(1 for i in ev.requirement_ids if i in reported)
+            if count:
+                out.append(
+                    EvidenceLine(ev.title, ev.revision or 0, ev.sha256 or "", ev.valid_until, count)
+                )
+        return out
+    # An earlier day: the evidence that existed at its end, at the revision it then had.
+    end = history.moment(as_of).replace(tzinfo=dt.UTC)  # the next day's first moment
+    e, rev = Evidence.__table__.c, EvidenceRevision.__table__.c  # type: ignore[attr-defined]
+    link = EvidenceLink.__table__.c  # type: ignore[attr-defined]
+    counts: dict[int, int] = defaultdict(int)
+    pairs: Any = session.execute(core_select(link.evidence_id, link.requirement_id))
+    for eid, rid in pairs:
+        if rid in reported:
+            counts[eid] += 1
+    latest = (
+        core_select(rev.evidence_id, func.max(rev.number).label("number"))
+        .where(rev.added_at < end)
+        .group_by(rev.evidence_id)
+        .subquery()
+    )
+    query = (
+        core_select(e.id, e.title, e.valid_until, latest.c.number, rev.sha256)
+        .join_from(Evidence, latest, latest.c.evidence_id == e.id, isouter=True)
+        .join(
+            EvidenceRevision,
+            (rev.evidence_id == e.id) & (rev.number == latest.c.number),
+            isouter=True,
+        )
+        .where(e.created_at < end)
+        .order_by(e.id)
+    )
+    rows: Any = session.execute(query)
+    return [
+        EvidenceLine(title, number or 0, sha or "", until, counts[eid])
+        for eid, title, until, number, sha in rows
+        if counts.get(eid)
+    ]
 
 
 def _audit_head(session: Session, as_of: dt.date, today: dt.date) -> AuditAnchor | None:

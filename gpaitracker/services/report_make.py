@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from gpaitracker import paths
 from gpaitracker.errors import Cancelled, ValidationError
 from gpaitracker.reports.pdf import write_whole
 from gpaitracker.services.report_export import record_report, report_inputs
@@ -51,6 +52,7 @@ def make_report(
         as_of=as_of or dt.date.today(),
         model_ids=model_ids,
         prepared_by=f"{actor.name} <{actor.email}>",
+        cache_dir=paths.cache_dir(ws.home),
     )
     buffer = io.BytesIO()
     box = build_pdf(data, buffer, progress=progress, cancelled=cancelled)

@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from gpaitracker.errors import Cancelled
 from gpaitracker.models import AuditEvent, ReportRecord
-from gpaitracker.services import lookup, queries, register
+from gpaitracker.services import evidence, lookup, organisation, queries, register
 from gpaitracker.services.report_export import report_data
 from gpaitracker.services.report_make import make_report
 from gpaitracker.services.workspace import Workspace
 from tests.conftest import run_main
+from tests.services.helpers import add_model, add_people, item_id
+from tests.test_metrics import KEY, Clock, _finish
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +110,40 @@ def test_cancelled_report_leaves_no_file_and_no_record(demo, tmp_path):
         make_report(demo, out, cancelled=lambda: True)
     assert not out.exists()
     assert records(demo) == []
+
+
+def test_a_report_for_an_earlier_day_shows_items_and_evidence_as_they_stood(
+    ws, monkeypatch, tmp_path
+):
+    clock = Clock(monkeypatch)
+    ws.create(
+        organisation.create_register,
+        name="Provider SA",
+        admin_name="Ada Admin",
+        admin_email="ada@provider.eu",
+        signatory=True,
+    )
+    add_people(ws)
+    add_model(ws, placed_on_market="2025-09-01")
+    clock.set("2025-10-15")
+    _finish(ws)
+    ws.write(
+        evidence.add_link_evidence,
+        requirement_id=item_id(ws, KEY),
+        url="https://provider.eu/docs/tech-doc",
+    )
+    today = dt.date(2026, 3, 1)
+
+    def line(data):
+        return next(x for t in data.tables for x in t.items if x.key == KEY)
+
+    then = ws.read(
+        report_data, as_of=dt.date(2025, 10, 1), model_ids=None, prepared_by="x", today=today
+    )
+    now = ws.read(report_data, as_of=today, model_ids=None, prepared_by="x", today=today)
+    assert line(then).status == "not_started" and line(now).status == "done"
+    assert then.headline.done == 0 and now.headline.done == 1
+    # The evidence was added after 2025-10-01 (its record is stamped with the real time).
+    assert then.evidence == [] and [e.title for e in now.evidence] == [
+        "https://provider.eu/docs/tech-doc"
+    ]
