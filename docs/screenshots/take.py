@@ -4,13 +4,15 @@
         .venv/bin/python docs/screenshots/take.py docs/screenshots
 
 Builds the example register in a temporary folder, opens the real window at 1366x768 and saves
-PNGs of the register with an item selected, the evidence page and the dashboard. (The
+PNGs of the register with an item selected, the evidence page, the dashboard and the board
+report dialog, and each page of the signed demo report in docs/report/. (The
 first-run wizard's picture is a shot of the whole virtual screen while the app starts on an
 empty folder, cropped to the wizard.)
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 import time
@@ -71,8 +73,37 @@ def main(out: Path) -> None:
         _wait(app, 500)
         window.grab().save(str(out / "dashboard-large.png"))
         dashboard.large_check.setChecked(False)
+        _report(app, window, ws, Path(tmp), out)
         window.close()
         ws.close()
+
+
+def _report(app: QApplication, window: object, ws: object, tmp: Path, out: Path) -> None:
+    """The export dialog after a signed report was made, and the report's pages as PNGs."""
+    from gpaitracker.reports.identity import create_identity, default_identity_path
+
+    email = "olga@northwind.example"
+    create_identity(
+        "Olga Lindqvist", email, "screenshot", default_identity_path(ws.home, email), key_type="ec"
+    )
+    window.report_action.trigger()
+    dialog = window.reports_page.dialog
+    pdf = tmp / "board-report.pdf"
+    dialog.path_edit.setText(str(pdf))
+    dialog.passphrase_edit.setText("screenshot")
+    dialog.make_button.click()
+    for _ in range(300):  # until the report is made (at most 30 s)
+        _wait(app, 100)
+        if dialog.made is not None:
+            break
+    _wait(app, 300)
+    dialog.grab().save(str(out / "report-dialog.png"))
+    dialog.reject()
+    pages = out.parent / "report"
+    pages.mkdir(exist_ok=True)
+    for old in pages.glob("page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(pages / "page")], check=True)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from gpaitracker.models import (
     EvidenceLink,
     EvidenceRevision,
     Organisation,
+    Person,
     ReportRecord,
 )
 from gpaitracker.reports.data import (
@@ -372,3 +373,30 @@ def find_report(*, session: Session, sha256: str) -> ReportMatch | None:
         audit.event_hash_at(session, rec.audit_head_id) == rec.audit_head_hash
     )
     return ReportMatch(rec.number, rec.as_of, rec.audit_head_id, held)
+
+
+class IssuedReport(NamedTuple):
+    number: int
+    created_at: dt.datetime
+    as_of: dt.date
+    author: str  # the person's name, "" when unknown
+    signer: str  # "" when unsigned
+    pdf_sha256: str
+    audit_head_id: int | None
+
+
+def list_reports(*, session: Session) -> list[IssuedReport]:
+    """Every report this register issued, newest first."""
+    r, p = ReportRecord.__table__.c, Person.__table__.c  # type: ignore[attr-defined]
+    query = (
+        core_select(
+            r.number, r.created_at, r.as_of, p.name, r.signer, r.pdf_sha256, r.audit_head_id
+        )
+        .join_from(ReportRecord, Person, p.id == r.author_id, isouter=True)
+        .order_by(r.number.desc())
+    )
+    rows: Any = session.execute(query)
+    return [
+        IssuedReport(number, at, as_of, name or "", signer or "", sha, head)
+        for number, at, as_of, name, signer, sha, head in rows
+    ]

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.reminders = RemindersPanel(ctx, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.reminders)
         self.detail_panel = DetailPanel(ctx)
+        self.reports_page = ReportsPage(ctx)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("register_splitter")
         self.splitter.addWidget(self.register_page)
@@ -80,7 +81,7 @@ class MainWindow(QMainWindow):
             "models": ModelsPage(ctx),
             "evidence": EvidencePage(ctx),
             "people": PeoplePage(ctx),
-            "reports": ReportsPage(ctx),
+            "reports": self.reports_page,
             "audit": AuditPage(ctx),
         }
         titles = {
@@ -124,8 +125,13 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.about_action = QAction(self.tr("&About GPAI Tracker"), self)
+        self.report_action = QAction(self.tr("Export &board report..."), self)
+        self.report_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        self.report_action.setEnabled(self.ctx.may_edit)
 
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu.addAction(self.report_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
         edit_menu.addActions([self.undo_action, self.redo_action])
@@ -180,6 +186,7 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self._on_find)
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about)
+        self.report_action.triggered.connect(self.reports_page.open_dialog)
         self.watch_timer.timeout.connect(self._on_watch)
         self.ctx.bus.changed.connect(self._on_changed)
         self.ctx.bus.status_message.connect(self._on_status_message)
