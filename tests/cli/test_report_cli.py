@@ -1,8 +1,11 @@
 """report, identity and verify through the command line, on the demo register."""
 
+import os
 import shutil
 import sqlite3
+import stat
 import subprocess
+import sys
 
 import pytest
 
@@ -120,3 +123,62 @@ def test_unsigned_pdf_fails_verify(signed, tmp_path):
     result = run_main("verify", str(tmp_path / "plain.pdf"), home=home)
     assert result.returncode == 3
     assert "matches report 2" in result.stdout
+
+
+def test_identity_import_copies_an_owner_only_file_once(signed, tmp_path):
+    home = signed / "home"
+    outside = tmp_path / "pki" / "board.p12"
+    outside.parent.mkdir()
+    ok(
+        "identity",
+        "create",
+        "--name",
+        "Bo Board",
+        "--email",
+        "bo@x.eu",
+        "--key",
+        "ec",
+        "--out",
+        str(outside),
+        home=home,
+    )
+    printed = ok("identity", "import", str(outside), home=home)
+    kept = home / "identities" / "bo-x.eu.p12"
+    assert str(kept) in printed or kept.name in printed
+    assert kept.read_bytes() == outside.read_bytes()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    again = run_main("identity", "import", str(outside), home=home, env=ENV)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    junk = tmp_path / "junk.p12"
+    junk.write_bytes(b"\x30\x82 not a pkcs12 file")
+    bad = run_main("identity", "import", str(junk), home=home, env=ENV)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and str(junk) in bad.stderr
+
+
+def test_passphrase_is_asked_for_when_not_in_the_environment(signed, tmp_path):
+    """Without GPAITRACKER_PASSPHRASE the passphrase is read from the terminal (here: stdin,
+    with no terminal to ask on) and never echoed."""
+    out = tmp_path / "asked.pdf"
+    env = {k: v for k, v in os.environ.items() if k != "GPAITRACKER_PASSPHRASE"}
+    env["GPAITRACKER_HOME"] = str(signed / "home")
+    result = subprocess.run(
+        [sys.executable, "-m", "gpaitracker", "report", "--out", str(out), "--sign"],
+        input=PASS + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        start_new_session=True,  # no controlling terminal: getpass falls back to stdin
+    )
+    assert result.returncode == 0, result.stderr
+    assert PASS not in result.stdout + result.stderr
+    verdict = run_main("verify", str(out), "--trust", str(signed / "ada.pem"), home=signed / "home")
+    assert verdict.returncode == 0 and "Ada Board" in verdict.stdout
+
+
+def test_a_rewritten_report_anchor_fails_check(signed):
+    home = signed / "home"
+    with sqlite3.connect(home / "register.sqlite") as db:
+        db.execute("UPDATE report_record SET audit_head_hash = ? WHERE number = 1", ("0" * 64,))
+    result = run_main("check", home=home)
+    assert result.returncode == 3 and "report 1" in result.stdout + result.stderr
