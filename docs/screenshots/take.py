@@ -46,9 +46,11 @@ def main(out: Path) -> None:
         ws.create(
             demo.create,
             store=ws.store,
-            admin_name="Olga Lindqvist",
-            admin_email="olga@northwind.example",
+            admin_name="Ada Admin",
+            admin_email="ada.admin@northwind.example",
         )
+        # The officer of the example register: her items fill the "Needs attention" panel.
+        ws.act_as("olga.lindqvist@northwind.example")
         window = MainWindow(make_context(ws))
         window.setGeometry(0, 0, 1366, 768)
         window.show()
@@ -82,7 +84,7 @@ def _report(app: QApplication, window: object, ws: object, tmp: Path, out: Path)
     """The export dialog after a signed report was made, and the report's pages as PNGs."""
     from gpaitracker.reports.identity import create_identity, default_identity_path
 
-    email = "olga@northwind.example"
+    email = "olga.lindqvist@northwind.example"
     create_identity(
         "Olga Lindqvist", email, "screenshot", default_identity_path(ws.home, email), key_type="ec"
     )

@@ -9,6 +9,7 @@ from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
     QHorizontalBarSeries,
@@ -43,6 +44,9 @@ CHART_STATUSES = (
 )
 
 
+MIN_HEIGHT = 220
+
+
 class Chart(QChartView):
     """A chart view; `picked(series_key, category_index)` when a bar is clicked."""
 
@@ -52,12 +56,13 @@ class Chart(QChartView):
         super().__init__(parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_ = QChart()
+        self.title = title
         self.chart_.setTitle(title)
         self.chart_.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         self.chart_.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart_.setMargins(QMargins(4, 4, 4, 4))
         self.setChart(self.chart_)
-        self.setMinimumHeight(220)
+        self.setMinimumHeight(MIN_HEIGHT)
         self.scale = 1.0
         self.categories: list[str] = []
 
@@ -68,6 +73,7 @@ class Chart(QChartView):
 
     def set_scale(self, scale: float) -> None:
         self.scale = scale
+        self.setMinimumHeight(round(MIN_HEIGHT * scale))
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * scale)
         title = QFont(font)
@@ -90,7 +96,7 @@ class Chart(QChartView):
     ) -> None:
         self.categories = categories
         names = QBarCategoryAxis()
-        names.append(categories)
+        names.append([_two_lines(c) for c in categories])
         values = QValueAxis()
         values.setLabelFormat("%d")
         self.chart_.addAxis(
@@ -119,7 +125,7 @@ class StatusBars(Chart):
                     self._bar_set(status_label(status), status, values, STATUS_COLOURS[status])
                 )
         self.groups = rows
-        self.chart_.legend().setAlignment(Qt.AlignmentFlag.AlignRight)  # six names fit there
+        self.chart_.legend().hide()  # one legend above both status charts: see status_legend
         self.chart_.addSeries(series)
         top = max((g.total for g in rows), default=0)
         self._category_axes(series, [g.name for g in rows], horizontal=True, top=top)
@@ -157,13 +163,24 @@ class DueBars(Chart):
             if 0 <= week < self.WEEKS:
                 counts[week] += 1
         self.starts = [day + dt.timedelta(weeks=n) for n in range(self.WEEKS)]
+        self.chart_.setTitle(
+            self.title
+            if any(counts)
+            else self.tr("None due in the next %1 weeks").replace("%1", str(self.WEEKS))
+        )
         series = QBarSeries()
         series.append(self._bar_set(self.tr("Due"), "due", counts, "#e8a100"))
         self.chart_.addSeries(series)
         self.chart_.legend().hide()
-        labels = [s.strftime("%d/%m") for s in self.starts]
-        self._category_axes(series, labels, horizontal=False, top=max(counts, default=0))
-        self.chart_.axes(Qt.Orientation.Horizontal)[0].setLabelsAngle(-90)
+        self.categories = [s.strftime("%d %b") for s in self.starts]
+        values = QValueAxis()
+        values.setLabelFormat("%d")
+        self.chart_.addAxis(week_axis(self.categories), Qt.AlignmentFlag.AlignBottom)
+        self.chart_.addAxis(values, Qt.AlignmentFlag.AlignLeft)
+        for axis in self.chart_.axes():
+            series.attachAxis(axis)
+        _value_range(values, max(counts, default=0))
+        self.set_scale(self.scale)
 
 
 class Trend(Chart):
@@ -185,9 +202,7 @@ class Trend(Chart):
             line.setPen(pen)
             line.setPointsVisible(True)
             self.chart_.addSeries(line)
-        weeks = QBarCategoryAxis()
-        weeks.append([p.week_end.strftime("%d/%m") for p in points])
-        weeks.setLabelsAngle(-90)  # thirteen dates side by side do not fit otherwise
+        weeks = week_axis([p.week_end.strftime("%d %b") for p in points])
         values = QValueAxis()
         values.setLabelFormat("%d")
         self.chart_.addAxis(weeks, Qt.AlignmentFlag.AlignBottom)
@@ -197,6 +212,38 @@ class Trend(Chart):
             line.attachAxis(values)
         _value_range(values, max([p.done for p in points] + [p.overdue for p in points]))
         self.set_scale(self.scale)
+
+
+def _two_lines(label: str, longest: int = 14) -> str:
+    """A long name broken at its middle space: Qt cuts long axis labels short with '...'."""
+    if len(label) <= longest or " " not in label:
+        return label
+    middle = len(label) // 2
+    cut = min((i for i, c in enumerate(label) if c == " "), key=lambda i: abs(i - middle))
+    return f"{label[:cut]}<br>{label[cut + 1 :]}"
+
+
+def status_legend() -> str:
+    """The statuses in their chart colours, as rich text for one label above the charts."""
+    swatch = '<span style="color:{colour}">&#9632;</span>&nbsp;{name}'
+    return "&nbsp;&nbsp;&nbsp;".join(
+        swatch.format(colour=STATUS_COLOURS[s], name=status_label(s)) for s in CHART_STATUSES
+    )
+
+
+def week_axis(labels: list[str], every: int = 4) -> QCategoryAxis:
+    """Points or bars at 0, 1, 2 ... labelled every few weeks (the last always), upright:
+    thirteen dates side by side do not fit a dashboard chart, and turned on end they are
+    cut to dots."""
+    axis = QCategoryAxis()
+    axis.setRange(-0.5, len(labels) - 0.5)
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    last = len(labels) - 1
+    for n, label in enumerate(labels):
+        if (last - n) % every == 0:
+            axis.append(label, n)
+    axis.setGridLineVisible(False)
+    return axis
 
 
 def _value_range(axis: QValueAxis, top: float) -> None:

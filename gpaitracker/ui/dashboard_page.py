@@ -12,10 +12,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +28,13 @@ from gpaitracker.enums import Status
 from gpaitracker.metrics import Figures, Pick
 from gpaitracker.services import ai_models
 from gpaitracker.ui.context import UiContext
-from gpaitracker.ui.dashboard_charts import DueBars, StatusBars, Trend, WorkloadBars
+from gpaitracker.ui.dashboard_charts import (
+    DueBars,
+    StatusBars,
+    Trend,
+    WorkloadBars,
+    status_legend,
+)
 from gpaitracker.ui.messages import CrashDialog, show_error
 from gpaitracker.ui.register_model import status_label
 
@@ -95,9 +103,10 @@ class DashboardPage(QWidget):
         }
         self.chapter_chart = StatusBars(self.tr("Status by chapter"))
         self.model_chart = StatusBars(self.tr("Status by model"))
-        self.trend_chart = Trend(self.tr("Trend: done and overdue at each week's end"))
-        self.due_chart = DueBars(self.tr("Open items due, week by week"))
+        self.trend_chart = Trend(self.tr("Done and overdue, week by week"))
+        self.due_chart = DueBars(self.tr("Open items due, by week"))
         self.workload_chart = WorkloadBars(self.tr("Workload: open items per owner"))
+        self.legend_label = QLabel(status_legend())
         self._build()
         self._connect()
         self.large_check.setChecked(bool(QSettings().value(LARGE_TYPE_KEY, False, type=bool)))
@@ -119,16 +128,42 @@ class DashboardPage(QWidget):
         tiles = QHBoxLayout()
         for tile in self.tiles.values():
             tiles.addWidget(tile)
-        charts = QGridLayout()
-        charts.addWidget(self.chapter_chart, 0, 0)
-        charts.addWidget(self.model_chart, 0, 1)
-        charts.addWidget(self.trend_chart, 0, 2)
-        charts.addWidget(self.due_chart, 1, 0)
-        charts.addWidget(self.workload_chart, 1, 1, 1, 2)
+        self.charts = QGridLayout()
+        self.charts.addWidget(self.legend_label, 0, 0, 1, 2, Qt.AlignmentFlag.AlignCenter)
+        self._place_charts(columns=3)
+        area = QWidget()
+        area.setLayout(self.charts)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(area)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(tiles)
-        layout.addLayout(charts, 1)
+        layout.addWidget(self.scroll, 1)
+
+    def _place_charts(self, columns: int) -> None:
+        """Three charts a row; two in large type, where the page scrolls instead of cramming."""
+        grid = self.charts
+        first, second, third, fourth, wide = (
+            self.chapter_chart,
+            self.model_chart,
+            self.trend_chart,
+            self.due_chart,
+            self.workload_chart,
+        )
+        for chart in (first, second, third, fourth, wide):
+            grid.removeWidget(chart)
+        if columns == 3:
+            places = [(first, 1, 0, 1), (second, 1, 1, 1), (third, 1, 2, 1), (fourth, 2, 0, 1)]
+            places.append((wide, 2, 1, 2))
+        else:
+            places = [(first, 1, 0, 1), (second, 1, 1, 1), (third, 2, 0, 1), (fourth, 2, 1, 1)]
+            places.append((wide, 3, 0, 2))
+        for chart, row, column, span in places:
+            grid.addWidget(chart, row, column, 1, span)
+        for row in (1, 2, 3):
+            grid.setRowStretch(row, 1 if row <= (2 if columns == 3 else 3) else 0)
 
     def _connect(self) -> None:
         self.model_combo.currentIndexChanged.connect(self._on_scope_changed)
@@ -259,6 +294,10 @@ class DashboardPage(QWidget):
         scale = LARGE if self.large_check.isChecked() else 1.0
         for tile in self.tiles.values():
             tile.set_scale(scale)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * scale)
+        self.legend_label.setFont(font)
+        self._place_charts(columns=2 if scale > 1 else 3)
         for chart in (
             self.chapter_chart,
             self.model_chart,

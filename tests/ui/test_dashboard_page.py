@@ -115,3 +115,21 @@ def test_large_type_is_remembered(qtbot, window):
     page.large_check.setChecked(True)
     assert page.tiles["done"].value.font().pointSizeF() > small * 1.5
     assert QSettings().value("dashboard/large_type", type=bool) is True
+    # Two charts a row instead of three, each at least as tall as its larger type needs.
+    position = page.charts.getItemPosition(page.charts.indexOf(page.trend_chart))
+    assert position[:2] == (2, 0)
+    assert page.trend_chart.minimumHeight() > 300
+    page.large_check.setChecked(False)
+    position = page.charts.getItemPosition(page.charts.indexOf(page.trend_chart))
+    assert position[:2] == (1, 2)
+
+
+def test_axis_labels_are_whole_and_upright(window):
+    page = window.pages["dashboard"]
+    for chart in (page.due_chart, page.trend_chart):
+        [weeks] = chart.chart_.axes(Qt.Orientation.Horizontal)
+        labels = weeks.categoriesLabels()
+        assert 3 <= len(labels) <= 4 and weeks.labelsAngle() == 0
+    [names] = page.chapter_chart.chart_.axes(Qt.Orientation.Vertical)
+    assert "Safety and<br>Security" in names.categories()
+    assert page.chapter_chart.categories[-1] == "AI Act articles"  # the names stay whole
