@@ -26,6 +26,9 @@ from gpaitracker.ui.context import UiContext
 WATCH_INTERVAL_MS = 3000  # how often the window looks for changes made by another program
 
 
+WIDE_ENOUGH_FOR_REMINDERS = 1500  # pixels of window width
+
+
 class MainWindow(QMainWindow):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
@@ -267,9 +270,12 @@ class MainWindow(QMainWindow):
     def _restore(self) -> None:
         settings = QSettings()
         screen = self.screen().availableGeometry()
-        width, height = min(1400, screen.width() * 9 // 10), min(900, screen.height() * 9 // 10)
+        width, height = min(1700, screen.width() * 9 // 10), min(950, screen.height() * 9 // 10)
         self.resize(width, height)
         self.splitter.setSizes([width * 13 // 20, width * 7 // 20])
+        # First run on a laptop screen: the register and its detail need the width; the
+        # "Needs attention" panel starts closed there (View menu), its notices still arrive.
+        self.reminders.setVisible(width >= WIDE_ENOUGH_FOR_REMINDERS)
         for key, restore in (
             ("main_window/geometry", self.restoreGeometry),
             ("main_window/state", self.restoreState),
