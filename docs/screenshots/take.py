@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings
@@ -28,6 +29,15 @@ def _wait(app: QApplication, ms: int) -> None:
     while time.monotonic() < deadline:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         time.sleep(0.01)
+
+
+def _wait_for(app: QApplication, done: Callable[[], bool], seconds: float) -> None:
+    """Until done() holds (at most seconds), then a little longer for the paint."""
+    for _ in range(int(seconds * 10)):
+        _wait(app, 100)
+        if done():
+            break
+    _wait(app, 300)
 
 
 def main(out: Path) -> None:
@@ -66,11 +76,7 @@ def main(out: Path) -> None:
         window.reminders.show()  # closed at first on a screen this narrow; shown for the shot
         window.nav.setCurrentRow(window.PAGES.index("dashboard"))
         dashboard = window.pages["dashboard"]
-        for _ in range(100):  # until the figures are in (at most 10 s)
-            _wait(app, 100)
-            if dashboard.figures is not None:
-                break
-        _wait(app, 300)
+        _wait_for(app, lambda: dashboard.figures is not None, seconds=10)
         window.grab().save(str(out / "dashboard.png"))
         dashboard.large_check.setChecked(True)
         _wait(app, 500)
@@ -95,11 +101,7 @@ def _report(app: QApplication, window: object, ws: object, tmp: Path, out: Path)
     dialog.path_edit.setText(str(pdf))
     dialog.passphrase_edit.setText("screenshot")
     dialog.make_button.click()
-    for _ in range(300):  # until the report is made (at most 30 s)
-        _wait(app, 100)
-        if dialog.made is not None:
-            break
-    _wait(app, 300)
+    _wait_for(app, lambda: dialog.made is not None, seconds=30)
     dialog.grab().save(str(out / "report-dialog.png"))
     dialog.reject()
     pages = out.parent / "report"
