@@ -15,6 +15,7 @@ from gpaitracker.cli import (
     catalogue_cmds,
     dashboard_cmds,
     evidence_cmds,
+    interchange_cmds,
     people_cmds,
     register_cmds,
     report_cmds,
@@ -58,6 +59,7 @@ MODULES = (
     evidence_cmds,
     catalogue_cmds,
     report_cmds,
+    interchange_cmds,
 )
 # Which module defines each command: only that one is built for a run (argparse costs ~15 ms
 # for all of them, a tenth of a short command's run).
@@ -83,6 +85,10 @@ COMMANDS = {
     "report": report_cmds,
     "identity": report_cmds,
     "verify": report_cmds,
+    "export": interchange_cmds,
+    "import": interchange_cmds,
+    "backup": interchange_cmds,
+    "restore": interchange_cmds,
 }
 _VALUED = {"--home", "--db", "--as"}
 
@@ -141,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     from gpaitracker.errors import UserError
 
     try:
+        if getattr(args, "no_workspace", False):  # restore: the target may hold no register
+            return int(args.func(None, args))
         from gpaitracker.services.workspace import Workspace
 
         ws = Workspace.open(
