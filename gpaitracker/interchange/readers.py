@@ -7,7 +7,6 @@ or an error arrives as a BadCell, so the importer can refuse that one row.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import zipfile
@@ -90,10 +89,7 @@ def _read_csv(
         content = _decode(data)
     except UnicodeDecodeError:
         raise ValidationError(f"file {shown} starts with a UTF-8 mark but is not UTF-8") from None
-    dialect: type[csv.Dialect] | csv.Dialect = csv.excel
-    with contextlib.suppress(csv.Error):
-        dialect = csv.Sniffer().sniff(content[:8192], delimiters=",;\t")
-    reader = csv.reader(io.StringIO(content, newline=""), dialect)
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=_delimiter(content))
     sheet = Sheet("items", [])
     total = max(1, content.count("\n"))
     try:
@@ -108,6 +104,14 @@ def _read_csv(
             f"file {shown} is not valid CSV near line {reader.line_num}: {exc}"
         ) from None
     return sheet
+
+
+def _delimiter(content: str) -> str:
+    """Comma, or the semicolon or tab that spreadsheets in some locales use, by the header."""
+    header = content.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _csv_value(raw: str) -> object:
