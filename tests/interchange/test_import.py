@@ -4,10 +4,12 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from gpaitracker.errors import PermissionDenied, ValidationError
-from gpaitracker.interchange.readers import read_table
+from gpaitracker.interchange.readers import Sheet, read_table
 from gpaitracker.models import AuditEvent
 from gpaitracker.services import interchange_export, interchange_import, interchange_reads
 from gpaitracker.services.workspace import Workspace
@@ -211,3 +213,39 @@ def test_wrong_columns_are_named(demo_ws, tmp_path):
         run(demo_ws, path)
     with pytest.raises(ValidationError, match="does not have"):
         run(demo_ws, path, mapping={"Shape": "key"})
+
+
+_values = {
+    "owner": st.sampled_from(["", OLGA, KARIM, "rita.moreau@northwind.example", "x@y.z", "bad"]),
+    "due": st.one_of(
+        st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2110, 1, 1)).map(str),
+        st.sampled_from(["", "-", "31/02/2027", "03/04/2027", "soon"]),
+    ),
+    "status": st.sampled_from(["", "in_progress", "blocked", "in_review", "done", "nope"]),
+    "priority": st.sampled_from(["", "low", "high", "urgent"]),
+    "note": st.text(max_size=20),
+}
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_an_import_applies_whole_or_not_at_all(demo_ws, tmp_path, data):
+    """Property: without --skip-invalid, any file is applied completely or changes nothing."""
+    keys = sorted(items(demo_ws))
+    chosen = data.draw(st.lists(st.sampled_from([*keys, "orca-1/NOPE"]), max_size=6))
+    columns = data.draw(st.lists(st.sampled_from(sorted(_values)), min_size=1, unique=True))
+    table = [[k, *(data.draw(_values[c]) for c in columns)] for k in chosen]
+    sheet = Sheet("items", ["key", *columns])
+    sheet.rows = [(n, list(r)) for n, r in enumerate(table, start=2)]
+    before, count = items(demo_ws), events(demo_ws)
+    result = demo_ws.write(interchange_import.import_sheets, sheets={"items": sheet}, apply=True)
+    if result.rejected:
+        assert not result.applied
+        assert items(demo_ws) == before and events(demo_ws) == count
+    else:
+        assert result.applied
+        assert len(result.outcomes) + result.unchanged == len(table)
