@@ -135,6 +135,10 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         file_menu.addAction(self.report_action)
         file_menu.addSeparator()
+        from gpaitracker.ui.interchange_actions import InterchangeActions
+
+        self.interchange = InterchangeActions(self.ctx, self)  # export, import, backup, restore
+        self.interchange.install(file_menu)
         file_menu.addAction(self.quit_action)
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
         edit_menu.addActions([self.undo_action, self.redo_action])
