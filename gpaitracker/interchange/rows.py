@@ -67,7 +67,7 @@ def _item_values(values: list[object], cols: Mapping[str, int]) -> dict[str, obj
                 out[name] = convert(raw)
     if "note" in cols:
         note = cells.text(_cell(values, cols["note"]), "note")
-        if note.strip():
+        if note.strip() not in ("", "-"):  # "-" stands for no note, as in the other columns
             out["note"] = note
     return out
 

@@ -97,9 +97,13 @@ class _Run:
         self.outcomes.append(Outcome(sheet, row, label, "rejected", reason))
 
     def savepoint(self, edit: Edit, kind: str, apply: Callable[[], str]) -> None:
-        """Run apply() in a savepoint; a refusal rolls the row back and rejects it."""
+        """Run apply() in a savepoint; a refusal rolls the row back and rejects it.
+
+        The row's services record their change set afresh (each service returns the whole
+        set so far, which would make a long import quadratic); it is merged in when kept.
+        """
         info = self.session.info
-        saved = (set(info.get(audit.CHANGES_KEY, ())), list(info.get(audit.CREATED_KEY, ())))
+        saved = (info.pop(audit.CHANGES_KEY, set()), info.pop(audit.CREATED_KEY, []))
         nested = self.session.begin_nested()
         try:
             detail = apply()
@@ -111,6 +115,9 @@ class _Run:
             self.reject(edit.sheet, edit.row, edit.label, str(exc))
             return
         nested.commit()
+        saved[0].update(info.pop(audit.CHANGES_KEY, set()))
+        saved[1].extend(c for c in info.pop(audit.CREATED_KEY, []) if c not in saved[1])
+        info[audit.CHANGES_KEY], info[audit.CREATED_KEY] = saved
         self.outcomes.append(Outcome(edit.sheet, edit.row, edit.label, kind, detail))
 
     # People ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Importing spreadsheets through the services: preview, refusal, skipping, workflow, roles."""
 
 import datetime as dt
+import time
 
 import openpyxl
 import pytest
@@ -249,3 +250,25 @@ def test_an_import_applies_whole_or_not_at_all(demo_ws, tmp_path, data):
     else:
         assert result.applied
         assert len(result.outcomes) + result.unchanged == len(table)
+
+
+def test_a_100000_row_file_gets_a_preview_quickly(demo_ws, tmp_path):
+    """100,000 rows: the register's items unchanged, a few edits, the rest unknown keys."""
+    data = items(demo_ws)
+    keys = [k for k, v in data.items() if v["status"] == "in_progress"][:5]
+    lines = ["key,due,note"]
+    lines += [f"{k},2027-11-{n + 1:02d},-" for n, k in enumerate(keys)]
+    lines += [f"orca-1/X-{n},2027-01-01,n{n}" for n in range(100_000 - len(keys))]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n")
+    before, count = items(demo_ws), events(demo_ws)
+    started = time.perf_counter()
+    preview = run(demo_ws, path, apply=False)
+    elapsed = time.perf_counter() - started
+    assert len(preview.of_kind("changed")) == len(keys)
+    assert len(preview.rejected) == 100_000 - len(keys)
+    assert preview.rejected[0].detail == "key orca-1/X-0 is not in the register"
+    assert items(demo_ws) == before and events(demo_ws) == count
+    assert elapsed < 30  # about 3 s here
+    applied = run(demo_ws, path, apply=True, skip_invalid=True)
+    assert applied.applied and all(items(demo_ws)[k]["due"].month == 11 for k in keys)
