@@ -46,7 +46,9 @@ def test_panel_lists_what_needs_attention_and_notifies_what_is_new(qtbot, ws):
     # Another of Olga's items falls due tomorrow: one new notification, for one item.
     other = item_id(ws, "atlas-2/AIA-53-1-b")
     ws.write(register.assign, requirement_id=other, owner_id=person_id(ws, OLGA))
-    ws.write(register.set_due, requirement_id=other, due=dt.date.today() + dt.timedelta(days=1))
+    ws.write(
+        register.set_due, requirement_id=other, due=dt.date.today() + dt.timedelta(days=1)
+    )
     with qtbot.waitSignal(panel.notified, timeout=10_000) as second:
         panel.refresh(None)
     assert second.args[0].startswith("1 item")
