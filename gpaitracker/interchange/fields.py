@@ -69,6 +69,10 @@ ALIASES: dict[str, str] = {
 }
 
 
+class ColumnsError(ValidationError):
+    """The file's columns do not say where the key or a field is: a column mapping is needed."""
+
+
 def _fold(name: str) -> str:
     return re.sub(r"[\s_\-]+", " ", name.strip().casefold())
 
@@ -106,7 +110,7 @@ def resolve(
     folded_explicit = {_fold(k): v for k, v in explicit.items()}
     unknown = [k for k in explicit if _fold(k) not in {_fold(h) for h in headers}]
     if unknown:
-        raise ValidationError(
+        raise ColumnsError(
             f"mapping names column {show(unknown[0])}, which the file does not have "
             f"(columns: {', '.join(show(h) for h in headers)})"
         )
@@ -121,7 +125,7 @@ def resolve(
         if field is None or field == IGNORE or field not in fields:
             continue
         if field in found:
-            raise ValidationError(
+            raise ColumnsError(
                 f"columns {show(headers[found[field]])} and {show(header)} both give the "
                 f"{field}; map one of them to '-'"
             )
@@ -134,7 +138,7 @@ def require_key(found: Mapping[str, int], headers: Sequence[str]) -> None:
     if "key" in found or ("model" in found and "code" in found):
         return
     shown = ", ".join(show(h) for h in headers) or "none"
-    raise ValidationError(
+    raise ColumnsError(
         f"the file has no key column (nor model and code columns); columns found: {shown}. "
         "Map one with --map 'Column name=key'"
     )

@@ -20,6 +20,7 @@ from gpaitracker.interchange.cells import BadCell, formula_like, unguard
 
 MAX_ROWS = 1_000_000
 MAX_BYTES = 512 * 1024 * 1024  # a register's spreadsheet is far smaller; refuse before reading
+MAX_EXPANDED_BYTES = 2048 * 1024 * 1024  # an xlsx is a zip; 100,000 rows expand to ~60 MB
 MAX_CELL_CHARS = 100_000
 Progress = Callable[[int, int], None]
 
@@ -147,6 +148,7 @@ def _read_xlsx(
 ) -> dict[str, Sheet]:
     import openpyxl  # ~0.2 s: only when a workbook is read
 
+    _refuse_bomb(path, shown)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -167,6 +169,20 @@ def _read_xlsx(
         raise ValidationError(f"file {shown} is a damaged xlsx workbook ({exc})") from None
     finally:
         book.close()
+
+
+def _refuse_bomb(path: Path, shown: str) -> None:
+    """An xlsx file is a zip: refuse one that would expand beyond any real register's size."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            expanded = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ValidationError(f"file {shown} is not a readable xlsx workbook ({exc})") from None
+    if expanded > MAX_EXPANDED_BYTES:
+        raise ValidationError(
+            f"file {shown} would expand to {expanded:,} bytes; refused (at most "
+            f"{MAX_EXPANDED_BYTES >> 20} MB)"
+        )
 
 
 def _xlsx_rows(ws: object) -> Iterator[list[object]]:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from gpaitracker.errors import ValidationError
+from gpaitracker.interchange.fields import ColumnsError
 from gpaitracker.services import (
     ai_models,
     backup,
@@ -145,11 +146,11 @@ class InterchangeActions(QObject):
                 progress=progress,
                 cancelled=cancelled,
             )
-        except ValidationError as exc:
+        except ColumnsError as exc:
             return exc  # columns that need matching: the dialog asks on the GUI thread
 
     def _on_preview(self, result: object) -> None:
-        if isinstance(result, ValidationError):
+        if isinstance(result, ColumnsError):
             self.ask_mapping(str(result))
             return
         assert isinstance(result, interchange_import.ImportResult)

@@ -242,3 +242,40 @@ def test_backup_settings_are_an_admins_audited_change(demo_ws):
     with pytest.raises(PermissionDenied):
         officer.write(backup_auto.set_settings, keep=3)
     assert audit_trail.check(demo_ws.register).ok
+
+
+def test_a_register_file_of_a_newer_schema_is_refused_even_if_the_manifest_hides_it(
+    archive, tmp_path
+):
+    import sqlite3
+
+    with zipfile.ZipFile(archive) as zf:
+        db = tmp_path / "inner.sqlite"
+        db.write_bytes(zf.read("register.sqlite"))
+    con = sqlite3.connect(db)
+    con.execute("UPDATE alembic_version SET version_num = '0099_future'")
+    con.commit()
+    con.close()
+    data = db.read_bytes()
+
+    def swap(entries):
+        manifest = json.loads(entries[MANIFEST])
+        for f in manifest["files"]:
+            if f["name"] == "register.sqlite":
+                f.update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        entries[MANIFEST] = json.dumps(manifest).encode()
+        entries["register.sqlite"] = data
+        return entries
+
+    bad = rewrite(archive, tmp_path / "bad.zip", swap)
+    target = tmp_path / "t"
+    with pytest.raises(SchemaTooNewError, match="0099_future"):
+        backup.restore(bad, target)
+    assert listing(target) == []
+
+
+def test_a_file_is_not_a_restore_target(archive, tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    with pytest.raises(ValidationError, match="is not a folder"):
+        backup.restore(archive, target)

@@ -193,3 +193,16 @@ def test_a_binary_file_is_not_taken_for_csv(tmp_path):
     fake.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(ValidationError, match="xlsx"):
         read_table(fake)
+
+
+def test_an_xlsx_that_would_expand_hugely_is_refused(tmp_path, monkeypatch):
+    from gpaitracker.interchange import readers
+
+    book = openpyxl.Workbook()
+    book.active.append(["key"])
+    for n in range(2000):
+        book.active.append([f"a/B{n}"])
+    book.save(tmp_path / "b.xlsx")
+    monkeypatch.setattr(readers, "MAX_EXPANDED_BYTES", 10_000)
+    with pytest.raises(ValidationError, match="would expand to"):
+        read_table(tmp_path / "b.xlsx")
