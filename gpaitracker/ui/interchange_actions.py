@@ -47,10 +47,10 @@ class InterchangeActions(QObject):
         self.preview: ImportPreviewDialog | None = None
         self.last_result: object = None
         self._import: dict[str, Any] = {}
-        self.export_action = QAction(self.tr("&Export…"), self)
-        self.import_action = QAction(self.tr("&Import…"), self)
-        self.backup_action = QAction(self.tr("&Back up…"), self)
-        self.restore_action = QAction(self.tr("&Restore…"), self)
+        self.export_action = QAction(self.tr("&Export..."), self)
+        self.import_action = QAction(self.tr("&Import..."), self)
+        self.backup_action = QAction(self.tr("Back &up..."), self)
+        self.restore_action = QAction(self.tr("&Restore..."), self)
         self.import_action.setEnabled(ctx.may_edit)
         self.auto_timer = QTimer(self)
         self.auto_timer.setSingleShot(True)

@@ -39,8 +39,8 @@ def finish(qtbot, actions: InterchangeActions):
 def test_file_menu_has_the_four_actions(window):
     menu = window.menuBar().actions()[0].menu()
     texts = [a.text() for a in menu.actions() if a.text()]
-    start = texts.index("&Export…")
-    assert texts[start : start + 4] == ["&Export…", "&Import…", "&Back up…", "&Restore…"]
+    start = texts.index("&Export...")
+    assert texts[start : start + 4] == ["&Export...", "&Import...", "Back &up...", "&Restore..."]
     assert texts[-1] == "&Quit"
 
 
