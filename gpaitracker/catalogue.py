@@ -39,7 +39,9 @@ _ENTRY_KEYS = {
     "recurrence",
     "evidence",
     "kpis",
+    "level",
 }
+LEVELS = ("model", "provider")
 _UPGRADE_KEYS = {"from_version", "map", "withdrawn"}
 
 
@@ -56,6 +58,7 @@ class Entry:
     recurrence_months: int | None = None
     evidence: tuple[str, ...] = ()
     kpis: tuple[str, ...] = ()
+    level: str = "model"  # "provider": one artefact for all of the provider's models
 
     @property
     def tracked(self) -> bool:
@@ -84,11 +87,27 @@ class CatalogueFile:
     entries: tuple[Entry, ...]
     sha256: str
     source: str
-    upgrade: Upgrade | None = None
+    upgrades: tuple[Upgrade, ...] = ()
     by_code: dict[str, Entry] = field(default_factory=dict, compare=False, repr=False)
 
     def tracked(self) -> list[Entry]:
         return [e for e in self.entries if e.tracked]
+
+    @property
+    def upgrade(self) -> Upgrade | None:
+        """The first [upgrade] table (a file may have one per older version)."""
+        return self.upgrades[0] if self.upgrades else None
+
+    def upgrade_from(self, version: str) -> Upgrade | None:
+        """How the codes of this older version continue here, if the file says."""
+        return next((u for u in self.upgrades if u.from_version == version), None)
+
+    def all_mappings(self) -> dict[str, tuple[str, ...]]:
+        """Every old code any [upgrade] table maps (the first table wins)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for upgrade in reversed(self.upgrades):
+            out.update(upgrade.mapping)
+        return out
 
 
 class CatalogueError(ValidationError):
@@ -169,7 +188,7 @@ def parse(data: bytes, source: str) -> CatalogueFile:
     for entry in entries:
         if entry.parent is not None and entry.parent not in by_code:
             raise _fail(source, f"entry {entry.code}", f"parent {entry.parent!r} is not defined")
-    upgrade = _parse_upgrade(source, doc.get("upgrade"), by_code)
+    upgrades = _parse_upgrades(source, doc.get("upgrade"), by_code)
     return CatalogueFile(
         id=cat_id,
         title=_text(source, "[catalogue]", doc["catalogue"], "title", True),
@@ -178,7 +197,7 @@ def parse(data: bytes, source: str) -> CatalogueFile:
         entries=tuple(entries),
         sha256=hashlib.sha256(data).hexdigest(),
         source=source,
-        upgrade=upgrade,
+        upgrades=tuple(upgrades),
         by_code=by_code,
     )
 
@@ -243,6 +262,9 @@ def _parse_entry(source: str, index: int, raw: object, base_rule: tuple[str, ...
         recurrence = rules.parse_recurrence(raw["recurrence"]) if "recurrence" in raw else None
     except ValidationError as exc:
         raise _fail(source, where, str(exc)) from None
+    level = raw.get("level", "model")
+    if level not in LEVELS:
+        raise _fail(source, where, f"field 'level' {level!r} is not one of {', '.join(LEVELS)}")
     return Entry(
         code=code,
         kind=kind,
@@ -255,7 +277,17 @@ def _parse_entry(source: str, index: int, raw: object, base_rule: tuple[str, ...
         recurrence_months=recurrence,
         evidence=_str_list(source, where, raw, "evidence"),
         kpis=_str_list(source, where, raw, "kpis"),
+        level=str(level),
     )
+
+
+def _parse_upgrades(source: str, raw: object, by_code: dict[str, Entry]) -> list[Upgrade]:
+    """One [upgrade] table, or an [[upgrade]] array with one table per older version."""
+    tables = raw if isinstance(raw, list) else [raw]
+    upgrades = [u for t in tables if (u := _parse_upgrade(source, t, by_code)) is not None]
+    if len({u.from_version for u in upgrades}) != len(upgrades):
+        raise _fail(source, "[upgrade]", "two tables upgrade from the same version")
+    return upgrades
 
 
 def _parse_upgrade(source: str, raw: object, by_code: dict[str, Entry]) -> Upgrade | None:

@@ -88,6 +88,19 @@ class AIModel(Versioned, table=True):
     notes: str = ""
     retired: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # Art. 53(2) conditions besides the licence (open_source), and monetisation (recital 103)
+    weights_public: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    architecture_public: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    usage_public: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    monetised: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    designation_date: dt.date | None = None  # Art. 52(4)
+    rebuttal_accepted: dt.date | None = None  # Art. 52(3)
+    modality: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
+    not_gpai: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    base_model: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    base_flop: float | None = None
+    most_capable: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    sr_since: dt.date | None = None  # the day a registered model became systemic-risk
 
 
 class Catalogue(SQLModel, table=True):
@@ -122,6 +135,7 @@ class CatalogueEntry(SQLModel, table=True):
     evidence: list[str] = Field(default_factory=list, sa_type=JSON)
     kpis: list[str] = Field(default_factory=list, sa_type=JSON)
     position: int = 0
+    level: str = Field(default="model", max_length=16, sa_column_kwargs={"server_default": "model"})
 
 
 class Requirement(Versioned, table=True):
@@ -156,6 +170,8 @@ class Requirement(Versioned, table=True):
     )
     created_at: dt.datetime = Field(default_factory=utcnow)
     completed_at: dt.datetime | None = None
+    # A provider-level item held by another model's item: this one is kept, not applicable.
+    covered_by_id: int | None = Field(default=None, foreign_key="requirement.id")
 
 
 class Comment(SQLModel, table=True):

@@ -18,6 +18,11 @@ facts_strategy = st.builds(
     non_eu=st.booleans(),
     sme=st.booleans(),
     signatory=st.booleans(),
+    weights_public=st.booleans(),
+    architecture_public=st.booleans(),
+    usage_public=st.booleans(),
+    monetised=st.booleans(),
+    rebuttal_accepted=st.one_of(st.none(), st.just(dt.date(2026, 1, 1))),
 )
 
 
@@ -26,7 +31,8 @@ def test_rule_properties(f):
     if f.systemic_risk:
         # Art. 53(2): the open-source exemption never survives systemic risk.
         assert rules.applies(("all_except_open_source",), f)
-    if f.open_source and not f.systemic_risk:
+    conditions = f.open_source and f.weights_public and f.architecture_public and f.usage_public
+    if conditions and not f.monetised and not f.systemic_risk:
         assert not rules.applies(("all_except_open_source",), f)
         assert not rules.applies(("non_eu",), f)  # Art. 54(6)
     assert rules.applies(("all",), f)

@@ -17,19 +17,26 @@ from gpaitracker.authz import Actor, Permission, write_service
 from gpaitracker.changes import Changes
 from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError, ValidationError
+from gpaitracker.facts import MODALITIES
 from gpaitracker.models import AIModel, Requirement
 from gpaitracker.services import catalogues, organisation, scope
 from gpaitracker.services.register import KEEP, _Keep, check_version
 
 MODEL = Entity.MODEL
 _TEXT_LIMITS = {"name": 200, "version": 64, "notes": validation.MAX_NOTE_CHARS}
-_FACTS = (
-    "placed_on_market",
-    "training_flop",
-    "open_source",
-    "designated_systemic_risk",
-    "threshold_date",
+_FACTS = catalogues.MODEL_FACTS
+_DATES = {
+    "placed_on_market": "placed-on-market date",
+    "threshold_date": "threshold date",
+    "designation_date": "designation date",
+    "rebuttal_accepted": "rebuttal acceptance date",
+}
+_FLOPS = {"training_flop": "training compute", "base_flop": "original model's training compute"}
+_CONDITIONS = ("weights_public", "architecture_public", "usage_public")
+_MAY_BE_UNKNOWN = frozenset(
+    ("training_flop", "base_flop", "threshold_date", "designation_date", "rebuttal_accepted")
 )
+_FLAGS = ("open_source", "monetised", "not_gpai", "most_capable", *_CONDITIONS)
 
 
 class ModelRow(NamedTuple):
@@ -48,6 +55,7 @@ class ModelRow(NamedTuple):
     item_count: int  # applicable, not withdrawn
     row_version: int
     updated_at: dt.datetime
+    facts: rules.Facts | None = None  # every fact the rules read (organisation's too)
 
 
 def slugify(name: str) -> str:
@@ -56,53 +64,40 @@ def slugify(name: str) -> str:
     return slug[:48] or "model"
 
 
-def _rows(session: Session, *where: Any) -> list[ModelRow]:
-    m, r = AIModel.__table__.c, Requirement.__table__.c  # type: ignore[attr-defined]
+def _rows(session: Session, *where: Any) -> list[ModelRow]:  # noqa: C901
+    org = organisation.load(session)
+    r = Requirement.__table__.c  # type: ignore[attr-defined]
     items = (
         select(func.count())
-        .where(r.model_id == m.id, r.applicable.is_(True), r.withdrawn.is_(False))
+        .where(r.model_id == AIModel.id, r.applicable.is_(True), r.withdrawn.is_(False))
         .scalar_subquery()
     )
-    query = select(
-        m.id,
-        m.name,
-        m.slug,
-        m.version,
-        m.placed_on_market,
-        m.training_flop,
-        m.open_source,
-        m.designated_systemic_risk,
-        m.threshold_date,
-        m.notes,
-        m.retired,
-        items.label("items"),
-        m.row_version,
-        m.updated_at,
+    query = (
+        select(AIModel, items.label("items"))
+        .where(*where)
+        .order_by(col(AIModel.name), col(AIModel.id))
     )
     out = []
-    for row in session.execute(query.where(*where).order_by(m.name, m.id)).mappings():
-        facts = rules.Facts(
-            placed_on_market=row["placed_on_market"],
-            training_flop=row["training_flop"],
-            designated_systemic_risk=row["designated_systemic_risk"],
-        )
+    for model, count in session.execute(query).all():
+        facts = catalogues.facts_for(org, model)
         out.append(
             ModelRow(
-                id=row["id"],
-                name=row["name"],
-                slug=row["slug"],
-                version=row["version"],
-                placed_on_market=row["placed_on_market"],
-                training_flop=row["training_flop"],
-                open_source=row["open_source"],
-                designated_systemic_risk=row["designated_systemic_risk"],
+                id=model.id,
+                name=model.name,
+                slug=model.slug,
+                version=model.version,
+                placed_on_market=model.placed_on_market,
+                training_flop=model.training_flop,
+                open_source=model.open_source,
+                designated_systemic_risk=model.designated_systemic_risk,
                 systemic_risk=facts.systemic_risk,
-                threshold_date=row["threshold_date"],
-                notes=row["notes"],
-                retired=row["retired"],
-                item_count=row["items"],
-                row_version=row["row_version"],
-                updated_at=row["updated_at"],
+                threshold_date=model.threshold_date,
+                notes=model.notes,
+                retired=model.retired,
+                item_count=count,
+                row_version=model.row_version,
+                updated_at=model.updated_at,
+                facts=facts,
             )
         )
     return out
@@ -114,7 +109,7 @@ def list_models(*, session: Session) -> list[ModelRow]:
 
 
 def get(*, session: Session, model_id: int) -> ModelRow:
-    rows = _rows(session, AIModel.__table__.c.id == model_id)  # type: ignore[attr-defined]
+    rows = _rows(session, col(AIModel.id) == model_id)
     if not rows:
         raise NotFoundError(f"model id {model_id} is not in the register")
     return rows[0]
@@ -138,6 +133,59 @@ def _date(value: dt.date, field: str) -> dt.date:
     return parse.date_in_range(value, field)
 
 
+def _facts_in(given: dict[str, Any]) -> dict[str, Any]:
+    """The model facts given, checked; None leaves a fact as it is, KEEP too for those that
+    may be unknown. open_source alone stands for the whole Art. 53(2) release (licence and
+    public weights, architecture and usage information) unless a condition is given."""
+    out: dict[str, Any] = {}
+    for attr, value in given.items():
+        if isinstance(value, _Keep) or (value is None and attr not in _MAY_BE_UNKNOWN):
+            continue
+        if attr in _DATES:
+            out[attr] = None if value is None else _date(value, _DATES[attr])
+        elif attr in _FLOPS:
+            out[attr] = parse.flop(value, _FLOPS[attr])
+        elif attr in _FLAGS or attr == "designated_systemic_risk":
+            out[attr] = bool(value)
+        elif attr == "modality":
+            out[attr] = _modality(value)
+        elif attr == "base_model":
+            out[attr] = validation.text(str(value), "original model", max_chars=200)
+    if "open_source" in out:
+        for attr in _CONDITIONS:
+            if attr not in out and given.get(attr) is None:
+                out[attr] = out["open_source"]
+    return out
+
+
+def _modality(value: object) -> str:
+    if value == "" or value in MODALITIES:
+        return str(value)
+    raise ValidationError(
+        f"modality {parse.show(value)} is not one of {', '.join(MODALITIES)} (or empty: unknown)"
+    )
+
+
+def _check_dates(facts: rules.Facts) -> None:
+    """Dates the law orders: a designation or an accepted rebuttal needs a reason to exist."""
+    if facts.rebuttal_accepted is not None and not facts.compute_presumption:
+        raise ValidationError(
+            f"rebuttal acceptance date {facts.rebuttal_accepted.isoformat()}: only a model "
+            "trained with more than 1e25 FLOP has a presumption to rebut (Art. 52(2))"
+        )
+    if facts.designation_date is not None and not facts.designated_systemic_risk:
+        raise ValidationError(
+            f"designation date {facts.designation_date.isoformat()}: the model is not "
+            "designated (use --systemic-risk)"
+        )
+    start = facts.threshold_date
+    if facts.rebuttal_accepted is not None and start and facts.rebuttal_accepted < start:
+        raise ValidationError(
+            f"rebuttal acceptance date {facts.rebuttal_accepted.isoformat()} is before the "
+            f"threshold date {start.isoformat()}"
+        )
+
+
 @write_service(Permission.EDIT)
 def add_model(
     *,
@@ -151,8 +199,14 @@ def add_model(
     systemic_risk: bool = False,
     threshold_date: dt.date | None = None,
     notes: str = "",
+    **more: Any,
 ) -> Changes:
-    """Add a model and fill its register with every applicable catalogue entry."""
+    """Add a model and fill its register with every applicable catalogue entry.
+
+    more: the other facts of catalogues.MODEL_FACTS (weights_public, designation_date, ...).
+    """
+    if unknown := set(more) - set(_FACTS):
+        raise TypeError(f"unknown model facts: {', '.join(sorted(unknown))}")
     org = organisation.load(session)
     clean_name = _text("name", name)
     slug = slugify(clean_name)
@@ -161,71 +215,50 @@ def add_model(
         is not None
     ):
         raise ValidationError(f"model name {clean_name!r} is already used (key {slug})")
+    facts = _facts_in(
+        {
+            "placed_on_market": placed_on_market,
+            "training_flop": training_flop,
+            "open_source": open_source,
+            "designated_systemic_risk": systemic_risk,
+            "threshold_date": threshold_date,
+            **more,
+        }
+    )
+    if "placed_on_market" not in facts:
+        raise ValidationError("placed-on-market date is missing")
     model = AIModel(
         name=clean_name,
         slug=slug,
         version=_text("version", version),
-        placed_on_market=_date(placed_on_market, "placed-on-market date"),
-        training_flop=parse.flop(training_flop),
-        open_source=bool(open_source),
-        designated_systemic_risk=bool(systemic_risk),
-        threshold_date=_date(threshold_date, "threshold date") if threshold_date else None,
         notes=_text("notes", notes),
+        **facts,
     )
-    if catalogues.facts_for(org, model).systemic_risk and model.threshold_date is None:
-        # The Art. 52 clock runs from when the threshold was met; unknown means today.
-        model.threshold_date = dt.date.today()
+    _check_dates(catalogues.facts_for(org, model))
     session.add(model)
     session.flush()
-    fields = (
-        "name",
-        "version",
-        "placed_on_market",
-        "training_flop",
-        "open_source",
-        "designated_systemic_risk",
-        "threshold_date",
-        "notes",
-    )
+    fields = ("name", "version", "notes", *_FACTS)
     audit.record(
         session,
         actor,
-        [Change("create", MODEL, model.id, slug, f, None, getattr(model, f)) for f in fields],
+        [
+            Change("create", MODEL, model.id, slug, f, None, getattr(model, f))
+            for f in fields
+            if f in ("name", "version", "notes", *facts)
+        ],
     )
     catalogues.apply_to_model(session=session, actor=actor, org=org, model=model)
     return audit.change_set(session)
 
 
-def _new_facts(
-    placed_on_market: dt.date | None,
-    training_flop: float | _Keep | None,
-    open_source: bool | None,
-    systemic_risk: bool | None,
-    threshold_date: dt.date | _Keep | None,
-) -> dict[str, object]:
-    """The facts a change sets, checked; None and KEEP leave a fact as it is."""
-    out: dict[str, object] = {}
-    if placed_on_market is not None:
-        out["placed_on_market"] = _date(placed_on_market, "placed-on-market date")
-    if not isinstance(training_flop, _Keep):
-        out["training_flop"] = parse.flop(training_flop)
-    if open_source is not None:
-        out["open_source"] = bool(open_source)
-    if systemic_risk is not None:
-        out["designated_systemic_risk"] = bool(systemic_risk)
-    if not isinstance(threshold_date, _Keep):
-        out["threshold_date"] = (
-            _date(threshold_date, "threshold date") if threshold_date is not None else None
-        )
-    return out
-
-
 def _plan(
-    session: Session, model: AIModel, new_facts: dict[str, object]
+    session: Session, model: AIModel, new_facts: dict[str, Any]
 ) -> tuple[rules.Facts, scope.ScopePlan]:
     org = organisation.load(session)
-    facts = scope.threshold_default(scope.facts_with(org, model, **new_facts))
-    return facts, scope.plan(session=session, model=model, facts=facts)
+    old = catalogues.facts_for(org, model)
+    facts = scope.became_systemic(old, scope.facts_with(org, model, **new_facts))
+    _check_dates(facts)
+    return facts, scope.plan(session=session, model=model, facts=facts, old_facts=old)
 
 
 def preview_update(
@@ -237,11 +270,28 @@ def preview_update(
     open_source: bool | None = None,
     systemic_risk: bool | None = None,
     threshold_date: dt.date | _Keep | None = KEEP,
+    **more: Any,
 ) -> scope.ScopePlan:
     """What changing these facts would change in the model's register (empty: nothing)."""
     model = _load(session, model_id)
-    new = _new_facts(placed_on_market, training_flop, open_source, systemic_risk, threshold_date)
+    new = _facts_in(
+        {
+            "placed_on_market": placed_on_market,
+            "training_flop": training_flop,
+            "open_source": open_source,
+            "designated_systemic_risk": systemic_risk,
+            "threshold_date": threshold_date,
+            **_more(more),
+        }
+    )
     return _plan(session, model, new)[1]
+
+
+def _more(more: dict[str, Any]) -> dict[str, Any]:
+    if unknown := set(more) - set(_FACTS):
+        raise TypeError(f"unknown model facts: {', '.join(sorted(unknown))}")
+    # Facts that may be unknown are cleared with None; left out, they stay.
+    return {k: v for k, v in more.items()}
 
 
 @write_service(Permission.EDIT)
@@ -260,20 +310,31 @@ def update_model(
     systemic_risk: bool | None = None,
     threshold_date: dt.date | _Keep | None = KEEP,
     expected_version: int | None = None,
+    **more: Any,
 ) -> Changes:
-    """Change a model. A change of what applies to it needs confirm=True (preview first).
+    """Change a model. A change of what applies to it, or of the default due dates of its
+    open items, needs confirm=True (preview first).
 
     None (or KEEP for the facts that may be unknown) leaves a field as it is.
     """
     model = _load(session, model_id)
     assert model.id is not None
     check_version(session, MODEL, model.id, model.slug, model.row_version, expected_version)
-    new = _new_facts(placed_on_market, training_flop, open_source, systemic_risk, threshold_date)
+    new = _facts_in(
+        {
+            "placed_on_market": placed_on_market,
+            "training_flop": training_flop,
+            "open_source": open_source,
+            "designated_systemic_risk": systemic_risk,
+            "threshold_date": threshold_date,
+            **_more(more),
+        }
+    )
     facts, plan = _plan(session, model, new)
     if not plan.empty and not confirm:
         raise ValidationError(
             f"this change alters what applies to model {model.slug}; "
-            "review the preview and confirm it"
+            "review the preview (items and due dates) and confirm it"
         )
     changes: list[Change] = []
     label = model.slug

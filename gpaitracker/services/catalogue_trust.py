@@ -80,15 +80,17 @@ def check_codes_are_its_own(session: Session, new: CatalogueFile) -> None:
 
 def check_continues(new: CatalogueFile, current: Catalogue, old_codes: set[str]) -> None:
     """A new version's [upgrade] must start from the version in use and name its codes."""
-    if new.upgrade is None:
+    if not new.upgrades:
         return
-    if new.upgrade.from_version != current.version:
+    upgrade = new.upgrade_from(current.version)
+    if upgrade is None:
+        froms = ", ".join(repr(u.from_version) for u in new.upgrades)
         raise ValidationError(
             f"catalogue {new.id} version {new.version} upgrades from version "
-            f"{new.upgrade.from_version!r} ([upgrade] from_version), but the register uses "
+            f"{froms} ([upgrade] from_version), but the register uses "
             f"version {current.version!r}"
         )
-    named = sorted((set(new.upgrade.mapping) | new.upgrade.withdrawn) - old_codes)
+    named = sorted((set(upgrade.mapping) | upgrade.withdrawn) - old_codes)
     if named:
         shown = ", ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
         raise ValidationError(

@@ -185,7 +185,7 @@ def diff(*, session: Session, new: CatalogueFile, reinstall: bool = False) -> Ca
     if not reinstall:
         _check_newer(new, current)
         catalogue_trust.check_continues(new, current, set(old))
-    continues = new.upgrade is not None and new.upgrade.from_version == current.version
+    continues = new.upgrade_from(current.version) is not None
     return _compare(new, current, old, continues, reinstall)
 
 
@@ -207,8 +207,9 @@ def _compare(
     continues: bool,
     reinstall: bool,
 ) -> CatalogueDiff:
-    mapping = new.upgrade.mapping if new.upgrade and continues else {}
-    dropped = new.upgrade.withdrawn if new.upgrade and continues else frozenset()
+    upgrade = new.upgrade_from(current.version) if continues else None
+    mapping = upgrade.mapping if upgrade else {}
+    dropped = upgrade.withdrawn if upgrade else frozenset()
     reached: set[str] = set()
     changed: dict[str, tuple[str, ...]] = {}
     renamed: dict[str, str] = {}
@@ -276,8 +277,8 @@ def upgrade(
             "explicitly"
         )
     installed = catalogues.install(session=session, actor=actor, cat=new)
-    continues = new.upgrade is not None and new.upgrade.from_version == plan.from_version
-    mapping = new.upgrade.mapping if new.upgrade and continues else {}
+    upgrade_table = new.upgrade_from(plan.from_version) if plan.from_version else None
+    mapping = upgrade_table.mapping if upgrade_table else {}
     _carry(session, actor, new, installed, mapping, use_history=False)
     return audit.change_set(session)
 
@@ -295,7 +296,7 @@ def reinstall_builtin(*, session: Session, actor: Actor, catalogue_id: str) -> C
     diff(session=session, new=new, reinstall=True)
     installed = catalogues.install(session=session, actor=actor, cat=new)
     # The built-in map describes how older built-in codes continue, whatever is in use.
-    mapping = new.upgrade.mapping if new.upgrade else {}
+    mapping = new.all_mappings()
     _carry(session, actor, new, installed, mapping, use_history=True)
     return audit.change_set(session)
 

@@ -16,19 +16,36 @@ from gpaitracker.catalogue import CatalogueFile
 from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError, ValidationError
 from gpaitracker.models import AIModel, Catalogue, CatalogueEntry, Organisation, Requirement
-from gpaitracker.services.register import requirement_key
+from gpaitracker.services.register import key_of, requirement_key
+
+MODEL_FACTS = (
+    "placed_on_market",
+    "training_flop",
+    "open_source",
+    "designated_systemic_risk",
+    "threshold_date",
+    "weights_public",
+    "architecture_public",
+    "usage_public",
+    "monetised",
+    "designation_date",
+    "rebuttal_accepted",
+    "modality",
+    "not_gpai",
+    "base_model",
+    "base_flop",
+    "most_capable",
+    "sr_since",
+)
 
 
-def facts_for(org: Organisation, model: AIModel) -> rules.Facts:
+def facts_for(org: Organisation, model: AIModel, notified_on: dt.date | None = None) -> rules.Facts:
     return rules.Facts(
-        placed_on_market=model.placed_on_market,
-        training_flop=model.training_flop,
-        open_source=model.open_source,
-        designated_systemic_risk=model.designated_systemic_risk,
-        threshold_date=model.threshold_date,
         non_eu=org.non_eu,
         sme=org.sme,
         signatory=org.signatory,
+        notified_on=notified_on,
+        **{name: getattr(model, name) for name in MODEL_FACTS},
     )
 
 
@@ -93,6 +110,7 @@ def install(
                 "evidence": list(e.evidence),
                 "kpis": list(e.kpis),
                 "position": position,
+                "level": e.level,
             }
             for position, e in enumerate(cat.entries)
         ],
@@ -162,6 +180,17 @@ def entry_rule(entry: CatalogueEntry) -> tuple[str, ...]:
     return tuple(entry.applies)
 
 
+def is_systemic(entry: CatalogueEntry) -> bool:
+    """An entry for systemic-risk models only: its clock starts when the model became so."""
+    return "systemic_risk" in entry_rule(entry)
+
+
+def default_due(
+    entry: CatalogueEntry, facts: rules.Facts, today: dt.date | None = None
+) -> dt.date | None:
+    return rules.due_date(entry.due_rule, facts, today, systemic_entry=is_systemic(entry))
+
+
 def is_tracked(entry: CatalogueEntry) -> bool:
     rule = entry_rule(entry)
     return entry.kind in catalogue_files.TRACKED_KINDS and "informational" not in rule
@@ -185,32 +214,65 @@ def create_requirements(
     facts: rules.Facts,
     today: dt.date | None = None,
 ) -> list[Change]:
-    """Add one item per entry to the model's register; returns the audit changes to record."""
+    """Add one item per entry to the model's register; returns the audit changes to record.
+
+    An item of a provider-level entry that another model's item already holds is created
+    covered by that item (kept, not applicable): the provider has one such artefact.
+    """
     assert model.id is not None
     items = []
     for entry in entries:
         assert entry.id is not None
+        lead = provider_lead(session, entry, model.id)
         item = Requirement(
             model_id=model.id,
             entry_id=entry.id,
             code=entry.code,
-            due_date=rules.due_date(entry.due_rule, facts, today),
+            due_date=default_due(entry, facts, today),
+            applicable=lead is None,
+            covered_by_id=lead,
         )
         session.add(item)
         items.append(item)
     session.flush()
-    return [
-        Change(
-            "create",
-            Entity.REQUIREMENT,
-            item.id,
-            requirement_key(model.slug, item.code),
-            "due_date",
-            None,
-            item.due_date,
+    changes = []
+    for item in items:
+        key = requirement_key(model.slug, item.code)
+        changes.append(
+            Change("create", Entity.REQUIREMENT, item.id, key, "due_date", None, item.due_date)
         )
-        for item in items
-    ]
+        holder = session.get(Requirement, item.covered_by_id) if item.covered_by_id else None
+        if holder is not None:
+            lead_key = key_of(session, holder)
+            changes.append(
+                Change("cover", Entity.REQUIREMENT, item.id, key, "covered_by", None, lead_key)
+            )
+            changes.append(
+                Change("rescope", Entity.REQUIREMENT, item.id, key, "applicable", True, False)
+            )
+    return changes
+
+
+def provider_lead(session: Session, entry: CatalogueEntry, model_id: int) -> int | None:
+    """The item of another active model that holds this provider-level entry, if any."""
+    if entry.level != "provider":
+        return None
+    r, m = Requirement.__table__.c, AIModel.__table__.c  # type: ignore[attr-defined]
+    query = (
+        select(r.id)
+        .join(AIModel, m.id == r.model_id)
+        .where(
+            r.code == entry.code,
+            r.model_id != model_id,
+            r.occurrence == 1,
+            r.applicable.is_(True),
+            r.withdrawn.is_(False),
+            m.retired.is_(False),
+        )
+        .order_by(r.id)
+        .limit(1)
+    )
+    return session.execute(query).scalar()
 
 
 def apply_to_model(

@@ -98,7 +98,7 @@ def _plans(
 ) -> list[tuple[AIModel, rules.Facts, scope.ScopePlan]]:
     out = []
     for model in session.scalars(select(AIModel).order_by(AIModel.slug)).all():
-        facts = scope.threshold_default(scope.facts_with(org, model, **flags))
+        facts = scope.facts_with(org, model, **flags)
         out.append((model, facts, scope.plan(session=session, model=model, facts=facts)))
     return out
 

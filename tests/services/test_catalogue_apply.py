@@ -61,7 +61,9 @@ def test_systemic_risk_model_gets_articles_53_55_and_all_three_chapters(org_ws):
     assert got["AIA-53-1-a"].due == dt.date(2025, 9, 1)
     assert "AIA-111-3" not in got and "AIA-54-1" not in got
     model = org_ws.read(ai_models.get, model_id=org_ws.read(lookup.model_id, ref="titan"))
-    assert model.systemic_risk and model.threshold_date == dt.date.today()
+    # No threshold date given: none is invented; the clock runs from placement.
+    assert model.systemic_risk and model.threshold_date is None
+    assert got["AIA-52-1"].due == dt.date(2025, 9, 15)
     assert model.item_count == len(got)
 
 
@@ -143,7 +145,8 @@ def test_crossing_the_threshold_is_planned_then_applied_never_deleted(org_ws):
     )
     assert changes.ids(Entity.MODEL) == {model_id} and len(changes.created) == 38
     model = org_ws.read(ai_models.get, model_id=model_id)
-    assert model.threshold_date == dt.date.today() and model.row_version == version + 1
+    assert model.threshold_date is None and model.facts.sr_since == dt.date.today()
+    assert model.row_version == version + 1
     after = codes(org_ws, "atlas")
     assert after["AIA-52-1"].due == dt.date.today() + dt.timedelta(days=14)
     assert after["AIA-53-1-a"].owner == OLGA

@@ -1,0 +1,67 @@
+"""GPAI depth: model facts for the Art. 51-54 tests, provider-level items.
+
+Models get each Art. 53(2) open-source condition, monetisation, the designation and accepted
+rebuttal dates, what they generate, the recorded "not a GPAI model" decision, the original of
+a modification and its compute, the "most capable" flag and the day a registered model became
+systemic-risk. A model that claimed the open-source exemption keeps it: its publication
+conditions start as met. Catalogue entries get their level (model or provider); an item can
+be covered by another model's item of a provider-level entry.
+
+Revision ID: 0007_gpai_depth
+Revises: 0006_report_record
+Create Date: 2026-11-28
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_gpai_depth"
+down_revision = "0006_report_record"
+branch_labels = None
+depends_on = None
+
+_FLAGS = ("weights_public", "architecture_public", "usage_public", "monetised", "not_gpai",
+          "most_capable")
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("ai_model") as batch:
+        for name in _FLAGS:
+            batch.add_column(
+                sa.Column(name, sa.Boolean(), nullable=False, server_default="0")
+            )
+        batch.add_column(sa.Column("designation_date", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("rebuttal_accepted", sa.Date(), nullable=True))
+        batch.add_column(
+            sa.Column("modality", sa.String(length=16), nullable=False, server_default="")
+        )
+        batch.add_column(
+            sa.Column("base_model", sa.String(length=200), nullable=False, server_default="")
+        )
+        batch.add_column(sa.Column("base_flop", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("sr_since", sa.Date(), nullable=True))
+    op.execute(
+        "UPDATE ai_model SET weights_public = open_source, architecture_public = open_source, "
+        "usage_public = open_source"
+    )
+    with op.batch_alter_table("catalogue_entry") as batch:
+        batch.add_column(
+            sa.Column("level", sa.String(length=16), nullable=False, server_default="model")
+        )
+    with op.batch_alter_table("requirement") as batch:
+        batch.add_column(sa.Column("covered_by_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_requirement_covered_by", "requirement", ["covered_by_id"], ["id"]
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("requirement") as batch:
+        batch.drop_constraint("fk_requirement_covered_by", type_="foreignkey")
+        batch.drop_column("covered_by_id")
+    with op.batch_alter_table("catalogue_entry") as batch:
+        batch.drop_column("level")
+    with op.batch_alter_table("ai_model") as batch:
+        for name in ("sr_since", "base_flop", "base_model", "modality", "rebuttal_accepted",
+                     "designation_date", *reversed(_FLAGS)):
+            batch.drop_column(name)
