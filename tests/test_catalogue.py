@@ -22,24 +22,28 @@ def test_every_shipped_catalogue_loads_and_is_versioned():
     cats = _by_id_version()
     assert set(cats) == {
         ("ai-act-gpai", "2024/1689"),
+        ("ai-act-gpai", "2024/1689-r2"),
         ("gpai-code", "draft-3"),
         ("gpai-code", "final"),
+        ("gpai-code", "final-r2"),
     }
     assert cats[("gpai-code", "final")].published == dt.date(2025, 7, 10)
     assert cats[("gpai-code", "draft-3")].published == dt.date(2025, 3, 11)
 
 
-def test_final_code_counts():
-    final = _by_id_version()[("gpai-code", "final")]
+@pytest.mark.parametrize("version", ["final", "final-r2"])
+def test_final_code_counts(version):
+    final = _by_id_version()[("gpai-code", version)]
     assert _count(final, "chapter") == 3
     assert _count(final, "commitment") == 12
     assert _count(final, "measure", "COP-T-") == 3
     assert _count(final, "measure", "COP-C-") == 5
     assert _count(final, "commitment", "COP-SS-") == 10
-    assert _count(final, "measure", "COP-SS-") == 32
-    assert all(
-        e.applies[-1] == "systemic_risk" for e in final.entries if e.code.startswith("COP-SS")
-    )
+    # The second revision tracks the six-monthly part of Measure 7.6 as its own item.
+    periodic = sum(e.code.endswith("-periodic") for e in final.entries)
+    assert periodic == (version == "final-r2")
+    assert _count(final, "measure", "COP-SS-") - periodic == 32
+    assert all("systemic_risk" in e.applies for e in final.entries if e.code.startswith("COP-SS"))
 
 
 def test_third_draft_counts_and_mapping_cover_every_item():
@@ -53,6 +57,9 @@ def test_third_draft_counts_and_mapping_cover_every_item():
     covered = set(final.upgrade.mapping) | final.upgrade.withdrawn
     assert covered == tracked
     assert "COP3-I.2.4" in final.upgrade.withdrawn  # non-crawled content, dropped
+    r2 = cats[("gpai-code", "final-r2")].upgrade_from("draft-3")
+    assert r2 is not None and set(r2.mapping) | r2.withdrawn == tracked
+    assert cats[("gpai-code", "final-r2")].upgrade_from("final") is not None
 
 
 def test_ai_act_entries_present():

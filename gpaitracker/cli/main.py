@@ -16,6 +16,7 @@ from gpaitracker.cli import (
     dashboard_cmds,
     evidence_cmds,
     interchange_cmds,
+    model_cmds,
     people_cmds,
     register_cmds,
     report_cmds,
@@ -52,6 +53,7 @@ def _common() -> argparse.ArgumentParser:
 
 MODULES = (
     setup_cmds,
+    model_cmds,
     people_cmds,
     register_cmds,
     dashboard_cmds,
@@ -67,7 +69,7 @@ COMMANDS = {
     "init": setup_cmds,
     "demo": setup_cmds,
     "org": setup_cmds,
-    "model": setup_cmds,
+    "model": model_cmds,
     "person": people_cmds,
     "list": register_cmds,
     "show": register_cmds,

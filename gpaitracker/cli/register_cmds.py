@@ -81,8 +81,12 @@ def _print_review(detail: ItemDetail) -> None:
     if detail.na_justification:
         print(f"n/a why    {output.safe(detail.na_justification)}")
     reason = queries.inactive_reason(detail.row)
-    if reason:
+    if detail.covered_by and not detail.row.withdrawn:
+        print(f"applies    held by the provider-level item {detail.covered_by}")
+    elif reason:
         print(f"applies    no: {reason}")
+    if detail.covers:
+        print("covers     " + ", ".join(detail.covers))
     if detail.review_outcome:
         print(f"in review  for {detail.review_outcome}, submitted by {detail.submitted_by}")
     if detail.approved_by:

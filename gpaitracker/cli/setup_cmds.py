@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import socket
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gpaitracker.cli import output
 
@@ -107,120 +107,6 @@ def cmd_org_edit(ws: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_model_add(ws: Workspace, args: argparse.Namespace) -> int:
-    from gpaitracker import parse
-    from gpaitracker.enums import Entity
-    from gpaitracker.services import ai_models
-
-    changes = ws.write(
-        ai_models.add_model,
-        name=args.name,
-        placed_on_market=parse.date(args.placed_on_market, "placed-on-market date"),
-        version=args.version or "",
-        training_flop=parse.flop(args.flop),
-        open_source=args.open_source,
-        systemic_risk=args.systemic_risk,
-        threshold_date=parse.optional_date(args.threshold_date, "threshold date"),
-    )
-    model = ws.read(ai_models.get, model_id=changes.created_id(Entity.MODEL))
-    print(
-        f"Added model {output.safe(model.name)} (key {model.slug}) "
-        f"with {model.item_count} register items"
-    )
-    return 0
-
-
-def _model_facts(args: argparse.Namespace) -> dict[str, Any]:
-    """The facts given on the command line, parsed; those not given are left out."""
-    from gpaitracker import parse
-
-    facts: dict[str, Any] = {"open_source": args.open_source, "systemic_risk": args.systemic_risk}
-    if args.placed_on_market is not None:
-        facts["placed_on_market"] = parse.date(args.placed_on_market, "placed-on-market date")
-    if args.flop is not None:
-        facts["training_flop"] = parse.flop(args.flop)  # '' clears it
-    if args.threshold_date is not None:
-        facts["threshold_date"] = parse.optional_date(args.threshold_date, "threshold date")
-    return facts
-
-
-def cmd_model_edit(ws: Workspace, args: argparse.Namespace) -> int:
-    from gpaitracker.services import ai_models, lookup
-
-    facts = _model_facts(args)
-    model_id = ws.read(lookup.model_id, ref=args.model)
-    plan = ws.read(ai_models.preview_update, model_id=model_id, **facts)
-    if not plan.empty:
-        _print_plans([plan])
-        if not args.yes:
-            print(NOT_YET)
-            return 0
-    ws.write(
-        ai_models.update_model,
-        model_id=model_id,
-        confirm=not plan.empty,
-        name=args.name,
-        version=args.version,
-        **facts,
-    )
-    model = ws.read(ai_models.get, model_id=model_id)
-    print(f"Updated model {output.safe(model.name)} (key {model.slug})")
-    return 0
-
-
-def cmd_model_retire(ws: Workspace, args: argparse.Namespace) -> int:
-    from gpaitracker.services import lookup, model_retire
-
-    model_id = ws.read(lookup.model_id, ref=args.model)
-    plan = ws.read(model_retire.preview, model_id=model_id)
-    retire = not args.undo
-    if plan.retired == retire:
-        from gpaitracker.errors import ValidationError
-
-        state = "already retired" if retire else "not retired"
-        raise ValidationError(f"model {plan.slug} is {state}")
-    for line in plan.lines(retire):
-        print(output.safe(line))
-    if not args.yes:
-        print(NOT_YET)
-        return 0
-    ws.write(model_retire.retire_model, model_id=model_id, retired=retire)
-    done = "Retired" if retire else "Brought back"
-    hint = " ('gpaitracker list --all' still shows its items)" if retire else ""
-    print(f"{done} model {output.safe(plan.name)} (key {plan.slug}){hint}")
-    return 0
-
-
-def cmd_model_list(ws: Workspace, args: argparse.Namespace) -> int:
-    from gpaitracker.services import ai_models
-
-    headers = [
-        "slug",
-        "name",
-        "version",
-        "placed_on_market",
-        "flop",
-        "open_source",
-        "systemic_risk",
-        "retired",
-    ]
-    rows = [
-        [
-            m.slug,
-            m.name,
-            m.version,
-            m.placed_on_market,
-            m.training_flop,
-            m.open_source,
-            m.systemic_risk,
-            m.retired,
-        ]
-        for m in ws.read(ai_models.list_models)
-    ]
-    output.emit(args.format, headers, rows)
-    return 0
-
-
 def add_parsers(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
@@ -264,53 +150,3 @@ def add_parsers(
         p.add_argument(f"--not-{flag}", dest=flag, action="store_false", help=f"not {text}")
     p.add_argument("--yes", action="store_true", help="apply the scope changes shown")
     p.set_defaults(func=cmd_org_edit)
-
-    model = sub.add_parser("model", parents=[common], help="AI models")
-    model_sub = model.add_subparsers(dest="model_command", required=True, metavar="COMMAND")
-    p = model_sub.add_parser("add", parents=[common], help="add a model and fill its register")
-    p.add_argument("name")
-    p.add_argument(
-        "--placed-on-market",
-        required=True,
-        metavar="DATE",
-        help="date placed (or to be placed) on the EU market, YYYY-MM-DD",
-    )
-    p.add_argument("--version", help="model version label")
-    p.add_argument("--flop", metavar="N", help="cumulative training compute in FLOP, e.g. 3e24")
-    p.add_argument(
-        "--open-source",
-        action="store_true",
-        help="released under a free and open-source licence (Art. 53(2))",
-    )
-    p.add_argument(
-        "--systemic-risk", action="store_true", help="designated as a model with systemic risk"
-    )
-    p.add_argument(
-        "--threshold-date",
-        metavar="DATE",
-        help="when compute met or was foreseen to meet 1e25 FLOP",
-    )
-    p.set_defaults(func=cmd_model_add)
-    p = model_sub.add_parser("edit", parents=[common], help="change a model's facts (re-scopes)")
-    p.add_argument("model", help="model slug or name")
-    p.add_argument("--name")
-    p.add_argument("--version")
-    p.add_argument("--placed-on-market", metavar="DATE")
-    p.add_argument("--flop", metavar="N", help="training compute in FLOP ('' if unknown)")
-    p.add_argument("--open-source", dest="open_source", action="store_true", default=None)
-    p.add_argument("--not-open-source", dest="open_source", action="store_false")
-    p.add_argument("--systemic-risk", dest="systemic_risk", action="store_true", default=None)
-    p.add_argument("--not-systemic-risk", dest="systemic_risk", action="store_false")
-    p.add_argument("--threshold-date", metavar="DATE", help="YYYY-MM-DD, or - to clear")
-    p.add_argument("--yes", action="store_true", help="apply the scope changes shown")
-    p.set_defaults(func=cmd_model_edit)
-    p = model_sub.add_parser(
-        "retire", parents=[common], help="retire a model: its items leave the register list"
-    )
-    p.add_argument("model", help="model slug or name")
-    p.add_argument("--undo", action="store_true", help="bring a retired model back")
-    p.add_argument("--yes", action="store_true", help="apply the change shown")
-    p.set_defaults(func=cmd_model_retire)
-    p = model_sub.add_parser("list", parents=[common], help="list models (retired ones too)")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    p.set_defaults(func=cmd_model_list)

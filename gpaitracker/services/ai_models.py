@@ -64,7 +64,7 @@ def slugify(name: str) -> str:
     return slug[:48] or "model"
 
 
-def _rows(session: Session, *where: Any) -> list[ModelRow]:  # noqa: C901
+def _rows(session: Session, *where: Any) -> list[ModelRow]:
     org = organisation.load(session)
     r = Requirement.__table__.c  # type: ignore[attr-defined]
     items = (
@@ -78,7 +78,10 @@ def _rows(session: Session, *where: Any) -> list[ModelRow]:  # noqa: C901
         .order_by(col(AIModel.name), col(AIModel.id))
     )
     out = []
-    for model, count in session.execute(query).all():
+    for row in session.execute(query):
+        model: AIModel = row[0]
+        count = int(row[1])
+        assert model.id is not None
         facts = catalogues.facts_for(org, model)
         out.append(
             ModelRow(
@@ -136,7 +139,7 @@ def _date(value: dt.date, field: str) -> dt.date:
 def _facts_in(given: dict[str, Any]) -> dict[str, Any]:
     """The model facts given, checked; None leaves a fact as it is, KEEP too for those that
     may be unknown. open_source alone stands for the whole Art. 53(2) release (licence and
-    public weights, architecture and usage information) unless a condition is given."""
+    public weights, architecture and usage information) unless any condition is given."""
     out: dict[str, Any] = {}
     for attr, value in given.items():
         if isinstance(value, _Keep) or (value is None and attr not in _MAY_BE_UNKNOWN):
@@ -151,10 +154,9 @@ def _facts_in(given: dict[str, Any]) -> dict[str, Any]:
             out[attr] = _modality(value)
         elif attr == "base_model":
             out[attr] = validation.text(str(value), "original model", max_chars=200)
-    if "open_source" in out:
+    if "open_source" in out and all(given.get(attr) is None for attr in _CONDITIONS):
         for attr in _CONDITIONS:
-            if attr not in out and given.get(attr) is None:
-                out[attr] = out["open_source"]
+            out[attr] = out["open_source"]
     return out
 
 

@@ -113,7 +113,10 @@ def carry_model(
     changes: list[Change] = []
     survivors: dict[tuple[str, int], Requirement] = {}
     for _, item, target in planned:
+        before = session.get(CatalogueEntry, item.entry_id)
         changes += _carry_item(session, model.slug, item, target, survivors, new_entries)
+        if before is not None and target is not None and not item.withdrawn:
+            changes += _move_default_due(model.slug, item, before, new_entries[target], facts)
     session.flush()
     have: set[str] = set(
         session.execute(
@@ -167,6 +170,21 @@ def _carry_item(
     item.code, item.entry_id = target, target_entry.id
     survivors[slot] = item
     return changes
+
+
+def _move_default_due(
+    slug: str, item: Requirement, before: CatalogueEntry, after: CatalogueEntry, facts: rules.Facts
+) -> list[Change]:
+    """An open first occurrence still on the old rule's default date takes the new rule's."""
+    if item.occurrence != 1 or item.status in (Status.DONE, Status.NOT_APPLICABLE):
+        return []
+    old_due = catalogues.default_due(before, facts)
+    new_due = catalogues.default_due(after, facts)
+    if item.due_date != old_due or old_due == new_due:
+        return []
+    item.due_date = new_due
+    key = requirement_key(slug, item.code, item.occurrence)
+    return [Change("update", REQ, item.id, key, "due_date", old_due, new_due)]
 
 
 def _merge(session: Session, keep: Requirement, gone: Requirement, slug: str) -> list[Change]:

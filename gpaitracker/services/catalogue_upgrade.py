@@ -22,7 +22,13 @@ from gpaitracker.catalogue import CatalogueFile, Entry
 from gpaitracker.changes import Changes
 from gpaitracker.errors import ValidationError
 from gpaitracker.models import AIModel, Catalogue, CatalogueEntry
-from gpaitracker.services import catalogue_carry, catalogue_trust, catalogues, organisation
+from gpaitracker.services import (
+    catalogue_carry,
+    catalogue_trust,
+    catalogues,
+    organisation,
+    scope,
+)
 
 _COMPARED = (
     "kind",
@@ -331,3 +337,7 @@ def _carry(
                 session, model, facts, pks, new_entries, resolve, use_history
             ),
         )
+        # The new version's rules may no longer hold for items carried over: flag them.
+        plan = scope.plan(session=session, model=model, facts=facts)
+        if not plan.empty:
+            scope.apply(session=session, actor=actor, model=model, facts=facts, scope=plan)

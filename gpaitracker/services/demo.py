@@ -37,7 +37,7 @@ MODELS = [
 ]
 EVIDENCE = [
     ("titan-1/AIA-53-1-a", "model-documentation-titan-1.txt", "Model Documentation Form v2", None),
-    ("titan-1/COP-C-1.1", "copyright-policy.txt", "Copyright policy 2025", None),
+    ("orca-1/COP-C-1.1", "copyright-policy.txt", "Copyright policy 2025", None),
     ("titan-1/COP-SS-1.1", "safety-security-framework.txt", "Safety and Security Framework", None),
     (
         "orca-1/AIA-53-1-c",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from gpaitracker.enums import Entity
-from gpaitracker.models import CatalogueEntry, Person
+from gpaitracker.models import CatalogueEntry, Person, Requirement
 from gpaitracker.services import evidence, queries
-from gpaitracker.services.register import get_item
+from gpaitracker.services.register import get_item, key_of
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class ItemDetail:
     review_outcome: str | None
     evidence: tuple[evidence.EvidenceRow, ...]
     history: tuple[queries.AuditRow, ...]
+    covered_by: str | None = None  # the provider-level item that holds this one
+    covers: tuple[str, ...] = ()  # the other models' items this one holds
 
     def as_dict(self, today: dt.date | None = None) -> dict[str, object]:
         return self.row.as_dict() | {
@@ -52,6 +56,8 @@ class ItemDetail:
             "updated_at": self.updated_at.isoformat(),
             "owner_name": self.owner_name,
             "reviewer_name": self.reviewer_name,
+            "covered_by": self.covered_by,
+            "covers": list(self.covers),
             "evidence": [e.as_dict(today) for e in self.evidence],
             "history": [
                 {
@@ -78,11 +84,27 @@ def _email(session: Session, person_id: int | None) -> str | None:
     return person.email if person is not None else None
 
 
+def _coverage(session: Session, item: Requirement) -> tuple[str | None, tuple[str, ...]]:
+    holder = session.get(Requirement, item.covered_by_id) if item.covered_by_id else None
+    held = session.scalars(
+        select(Requirement)
+        .where(col(Requirement.covered_by_id) == item.id)
+        .order_by(col(Requirement.id))
+    ).all()
+    return (
+        key_of(session, holder) if holder is not None else None,
+        tuple(key_of(session, other) for other in held),
+    )
+
+
 def detail(*, session: Session, requirement_id: int, history_limit: int = 200) -> ItemDetail:
     item = get_item(session, requirement_id)
     entry = session.get(CatalogueEntry, item.entry_id)
     assert entry is not None
+    covered_by, covers = _coverage(session, item)
     return ItemDetail(
+        covered_by=covered_by,
+        covers=covers,
         row=queries.row(session=session, requirement_id=requirement_id),
         summary=entry.summary,
         evidence_expected=tuple(entry.evidence),

@@ -44,7 +44,7 @@ def test_draft_register_upgrades_to_final_through_the_cli(home):
     )
     listed = json.loads(ok("catalogue", "list", "--format", "json", home=home).stdout)
     assert {(c["id"], c["version"]) for c in listed} == {
-        ("ai-act-gpai", "2024/1689"),
+        ("ai-act-gpai", "2024/1689-r2"),
         ("gpai-code", "draft-3"),
     }
     shown = ok("catalogue", "diff", home=home).stdout
@@ -61,7 +61,7 @@ def test_draft_register_upgrades_to_final_through_the_cli(home):
     )
     assert "titan/COP-T-1.1" not in items(home)  # a preview changes nothing
     out = ok("catalogue", "upgrade", "--yes", home=home).stdout
-    assert "gpai-code: draft-3 -> final" in out and "gpai-code final: " in out
+    assert "gpai-code: draft-3 -> final" in out and "gpai-code final-r2: " in out
     assert "register items updated" in out
     after = items(home)
     assert after["titan/COP-T-1.1"]["owner"] == "olga@eb.eu"
@@ -90,7 +90,7 @@ def test_rescope_needs_confirmation_and_keeps_items(home):
     assert "atlas/AIA-52-1: newly applies" in shown and "--yes" in shown
     assert items(home).keys() == before.keys()
     out = ok("model", "edit", "atlas", "--flop", "2e25", "--yes", home=home).stdout
-    assert out.endswith("Updated model Atlas (key atlas)\n")
+    assert "Updated model Atlas (key atlas)\nwarning: threshold date not recorded" in out
     grown = items(home)
     assert "atlas/COP-SS-7.1" in grown and len(grown) == len(before) + 38
     shown = ok("model", "edit", "atlas", "--flop", "1e24", "--yes", home=home).stdout
@@ -285,22 +285,22 @@ def test_builtin_reinstalls_after_a_bad_import(org_ws, monkeypatch):
     _bad_import(org_ws, monkeypatch)
     assert not any("/AIA-5" in k for k in items(home))
     note = ok("catalogue", "diff", home=home).stdout
-    assert "note: catalogue ai-act-gpai in use is not its built-in version 2024/1689" in note
+    assert "note: catalogue ai-act-gpai in use is not its built-in version 2024/1689-r2" in note
     assert "catalogue upgrade --builtin ai-act-gpai' reinstalls it" in note
     org_ws.write(people.add_person, name="Al", email="al@p.eu", role=Role.AUDITOR)
     err = user_error("--as", "al@p.eu", "catalogue", "upgrade", "--builtin", "--yes", home=home)
     assert "person al@p.eu has role auditor, which is read-only" in err
     preview = ok("catalogue", "upgrade", "--builtin", home=home).stdout
-    assert preview.startswith("ai-act-gpai: 2099 -> 2024/1689 (reinstalling the built-in")
+    assert preview.startswith("ai-act-gpai: 2099 -> 2024/1689-r2 (reinstalling the built-in")
     assert preview.endswith("run again with --yes to apply these changes to the register.\n")
     assert not any("/AIA-5" in k for k in items(home))
     out = ok("catalogue", "upgrade", "--builtin", "ai-act-gpai", "--yes", home=home).stdout
-    assert "ai-act-gpai 2024/1689: " in out
+    assert "ai-act-gpai 2024/1689-r2: " in out
     assert {k for k in items(home) if "/AIA-" in k} == before
     again = ok("catalogue", "upgrade", "--builtin", home=home).stdout
     assert again == "The register already uses the built-in version of every built-in catalogue.\n"
     trail = json.loads(ok("audit", "--limit", "500", "--format", "json", home=home).stdout)
-    activated = ("activate", "catalogue", "ai-act-gpai@2024/1689")
+    activated = ("activate", "catalogue", "ai-act-gpai@2024/1689-r2")
     assert activated in [(e["action"], e["entity"], e["entity_id"]) for e in trail]
     assert catalogue_trust.is_builtin_id("ai-act-gpai")
     assert run_main("check", home=home).returncode == 0

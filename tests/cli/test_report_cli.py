@@ -1,5 +1,6 @@
 """report, identity and verify through the command line, on the demo register."""
 
+import json
 import os
 import shutil
 import sqlite3
@@ -80,7 +81,11 @@ def test_one_flipped_byte_in_the_signed_range_fails_verify(signed):
 
 def test_second_report_lists_changes_since_the_first(signed, tmp_path):
     home = signed / "home"
-    ok("due", "titan-1/AIA-53-1-a", "2031-01-31", home=home)
+    listed = ok(
+        "list", "--model", "titan-1", "--status", "not_started", "--format", "json", home=home
+    )
+    key = json.loads(listed)[0]["key"]
+    ok("due", key, "2031-01-31", home=home)
     ok("report", "--out", str(tmp_path / "two.pdf"), home=home)
     text = text_of(tmp_path / "two.pdf")
     assert "Changes since report 1" in text

@@ -37,7 +37,8 @@ def codes(ws, slug):
 
 
 def final_code():
-    return next(c for c in shipped() if c.version == "final")
+    """The newest built-in version of the Code."""
+    return next(c for c in shipped() if c.version == "final-r2")
 
 
 def test_systemic_risk_model_gets_articles_53_55_and_all_three_chapters(org_ws):
@@ -273,9 +274,9 @@ def test_history_by_row_id_survives_the_rename(draft_ws):
 
 def test_upgrading_twice_or_backwards_is_refused(draft_ws):
     cats = {c.version: c for c in shipped()}
-    draft_ws.write(catalogue_upgrade.upgrade, new=cats["final"])
+    draft_ws.write(catalogue_upgrade.upgrade, new=cats["final-r2"])
     with pytest.raises(ValidationError, match="already in use"):
-        draft_ws.read(catalogue_upgrade.diff, new=cats["final"])
+        draft_ws.read(catalogue_upgrade.diff, new=cats["final-r2"])
     with pytest.raises(ValidationError, match="older than"):
         draft_ws.read(catalogue_upgrade.diff, new=cats["draft-3"])
 
@@ -351,7 +352,7 @@ def test_catalogue_rows_for_the_doors(draft_ws):
     draft_ws.write(catalogue_upgrade.upgrade, new=parse(OWN, "own.toml"))
     in_use = draft_ws.read(catalogue_reads.catalogue_summaries)
     assert [(c.catalogue_id, c.version, c.active) for c in in_use] == [
-        ("ai-act-gpai", "2024/1689", True),
+        ("ai-act-gpai", "2024/1689-r2", True),
         ("board", "2026.1", True),
         ("gpai-code", "draft-3", True),
     ]
@@ -360,7 +361,7 @@ def test_catalogue_rows_for_the_doors(draft_ws):
     every = draft_ws.read(catalogue_reads.catalogue_summaries, include_inactive=True)
     assert [(c.version, c.active) for c in every if c.catalogue_id == "gpai-code"] == [
         ("draft-3", False),
-        ("final", True),
+        ("final-r2", True),
     ]
     entry = draft_ws.read(catalogue_reads.entry, code="BRD-1")
     assert (entry.catalogue, entry.due, entry.recurrence_months) == (

@@ -79,8 +79,8 @@ def test_a_file_cannot_take_the_id_of_a_built_in_catalogue(reg, tmp_path):
     # A shipped file's exact bytes are the built-in catalogue, wherever they are read from.
     folder = resources.files("gpaitracker.resources").joinpath("catalogue")
     copy = tmp_path / "ai-act-gpai.toml"
-    copy.write_bytes(folder.joinpath("ai-act-gpai.toml").read_bytes())
-    with pytest.raises(ValidationError, match="version 2024/1689 is already in use"):
+    copy.write_bytes(folder.joinpath("ai-act-gpai-r2.toml").read_bytes())
+    with pytest.raises(ValidationError, match="version 2024/1689-r2 is already in use"):
         reg.read(catalogue_upgrade.diff, new=load_file(copy))
     copy.write_bytes(copy.read_bytes() + b"\n")  # one byte more: no longer the built-in file
     with pytest.raises(ValidationError, match="belongs to a built-in"):
@@ -208,13 +208,13 @@ def test_a_withdrawn_code_that_returns_brings_its_item_back(reg):
 def _bad_import(reg, monkeypatch):
     """What a register made before these checks could hold: a crafted catalogue that took
     the built-in id, claimed a far future date and mapped every AI Act code onto one."""
-    act = builtin("2024/1689")
+    act = builtin("2024/1689-r2")
     codes = [e.code for e in act.entries]
     body = (
         '[catalogue]\nid = "ai-act-gpai"\ntitle = "AI Act"\nversion = "2099"\n'
         "published = 2026-01-01\n\n"
         '[[entries]]\ncode = "AIA-ALL"\nkind = "article"\ntitle = "Everything"\n'
-        '\n[upgrade]\nfrom_version = "2024/1689"\nmap = { '
+        '\n[upgrade]\nfrom_version = "2024/1689-r2"\nmap = { '
         + ", ".join(f'"{c}" = "AIA-ALL"' for c in codes)
         + " }\n"
     )
@@ -234,16 +234,18 @@ def test_the_built_in_catalogue_can_be_reinstalled_after_a_bad_import(reg, monke
     # The genuine file now looks older than the forged one: upgrading cannot repair this.
     assert reg.read(catalogue_upgrade.pending) == []
     with pytest.raises(ValidationError, match=r"2099 \(2099-01-01\), which is not a built-in"):
-        reg.read(catalogue_upgrade.diff, new=builtin("2024/1689"))
-    assert reg.read(catalogue_upgrade.reinstalls) == [builtin("2024/1689")]
-    plan = reg.read(catalogue_upgrade.diff, new=builtin("2024/1689"), reinstall=True)
-    assert plan.lines()[0] == "ai-act-gpai: 2099 -> 2024/1689 (reinstalling the built-in version)"
+        reg.read(catalogue_upgrade.diff, new=builtin("2024/1689-r2"))
+    assert reg.read(catalogue_upgrade.reinstalls) == [builtin("2024/1689-r2")]
+    plan = reg.read(catalogue_upgrade.diff, new=builtin("2024/1689-r2"), reinstall=True)
+    assert plan.lines()[0] == (
+        "ai-act-gpai: 2099 -> 2024/1689-r2 (reinstalling the built-in version)"
+    )
     reg.write(catalogue_upgrade.reinstall_builtin, catalogue_id="ai-act-gpai")
     after = live_codes(reg)
     assert {c: r.id for c, r in after.items() if c.startswith("AIA-")} == before
     assert "AIA-ALL" not in after
     in_use = {c.catalogue_id: c.version for c in reg.read(catalogue_reads.catalogue_summaries)}
-    assert in_use["ai-act-gpai"] == "2024/1689"
+    assert in_use["ai-act-gpai"] == "2024/1689-r2"
     # Items merged away come back as they were; the one that absorbed them keeps the lowest
     # status the merge gave it (raising it again would approve work without a reviewer).
     statuses = {k: reg.read(queries.row, requirement_id=i).status for k, i in done.items()}
@@ -255,9 +257,9 @@ def test_the_built_in_catalogue_can_be_reinstalled_after_a_bad_import(reg, monke
         "Back in the register: the catalogue defines AIA-53-1-c again.",
     ]
     trail = reg.read(queries.audit_rows, entity="catalogue", limit=50)
-    assert any(e.action == "activate" and e.label == "ai-act-gpai@2024/1689" for e in trail)
+    assert any(e.action == "activate" and e.label == "ai-act-gpai@2024/1689-r2" for e in trail)
     assert reg.read(catalogue_upgrade.reinstalls) == []
-    with pytest.raises(ValidationError, match="already uses its built-in version 2024/1689"):
+    with pytest.raises(ValidationError, match="already uses its built-in version 2024/1689-r2"):
         reg.write(catalogue_upgrade.reinstall_builtin, catalogue_id="ai-act-gpai")
     assert checks.run_checks(reg.register).ok
 
