@@ -40,3 +40,35 @@ class Entity(StrEnum):
     CATALOGUE = "catalogue"
     SETTING = "setting"
     REPORT = "report"
+    REQUEST = "request"
+    INCIDENT = "incident"
+    MDF = "mdf"
+
+
+class RequestKind(StrEnum):
+    """What the requests register holds: the Art. 52(1) notification and requests received."""
+
+    NOTIFICATION = "notification"  # Art. 52(1): to the Commission within 14 days
+    AIO = "aio"  # AI Office request (Art. 91): the deadline it states
+    DOWNSTREAM = "downstream"  # downstream provider (COP-T-1.2): 14 days
+    COMPLAINT = "complaint"  # copyright complaint (COP-C-1.5): a reasonable time
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+class IncidentCategory(StrEnum):
+    """COP-SS-9.3 tiers, most urgent first."""
+
+    CRITICAL_INFRASTRUCTURE = "infrastructure"  # serious and irreversible disruption: 2 days
+    CYBERSECURITY = "cybersecurity"  # serious cybersecurity breach, weight exfiltration: 5
+    DEATH = "death"  # 10 days
+    HARM = "harm"  # serious harm to health, fundamental rights, property, environment: 15
+
+
+class ReportKind(StrEnum):
+    INITIAL = "initial"
+    INTERMEDIATE = "intermediate"
+    FINAL = "final"

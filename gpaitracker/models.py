@@ -11,7 +11,15 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
-from gpaitracker.enums import Priority, Role, Status
+from gpaitracker.enums import (
+    IncidentCategory,
+    Priority,
+    ReportKind,
+    RequestKind,
+    RequestStatus,
+    Role,
+    Status,
+)
 
 __all__ = ["Priority", "Role", "Status"]
 
@@ -263,3 +271,55 @@ class ReportRecord(SQLModel, table=True):
     audit_head_id: int | None = Field(default=None)
     audit_head_hash: str | None = Field(default=None, max_length=64)
     metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class RegisterRequest(Versioned, table=True):
+    """The Art. 52(1) notification, or a request received: its deadline and its answer."""
+
+    __tablename__ = "request"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: RequestKind = Field(sa_type=enum_column(RequestKind), index=True)
+    model_id: int | None = Field(default=None, foreign_key="ai_model.id", index=True)
+    subject: str = Field(max_length=300)
+    requester: str = Field(default="", max_length=200)
+    received: dt.date
+    stated_deadline: dt.date | None = None
+    deadline: dt.date | None = Field(default=None, index=True)
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    status: RequestStatus = Field(
+        default=RequestStatus.OPEN, sa_type=enum_column(RequestStatus), index=True
+    )
+    answered_on: dt.date | None = None
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
+    notes: str = ""
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Incident(Versioned, table=True):
+    """A serious incident of a model with systemic risk (COP-SS-9)."""
+
+    __tablename__ = "incident"
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: int = Field(foreign_key="ai_model.id", index=True)
+    title: str = Field(max_length=300)
+    category: IncidentCategory = Field(sa_type=enum_column(IncidentCategory))
+    aware_on: dt.date
+    occurred_on: dt.date | None = None
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    resolved_on: dt.date | None = None
+    notes: str = ""
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class IncidentReport(SQLModel, table=True):
+    """A report sent on an incident (never edited): its kind, day and the file sent."""
+
+    __tablename__ = "incident_report"
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    kind: ReportKind = Field(sa_type=enum_column(ReportKind))
+    sent_on: dt.date
+    evidence_id: int | None = Field(default=None, foreign_key="evidence.id")
+    note: str = ""
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -258,3 +258,52 @@ def test_each_migration_since_0005_downgrades_and_upgrades_again_keeping_reports
     [issued] = ws.read(report_export.list_reports)
     assert issued.pdf_sha256 == sha
     assert audit_trail.verify(reg).problems == ()
+
+
+def _alembic(reg, action: str, target: str) -> None:
+    from alembic import command
+
+    from gpaitracker.migrate import _alembic_config
+
+    cfg = _alembic_config()
+    with reg.engine.connect().execution_options(gpai_write=True) as conn:
+        raw = conn.connection.dbapi_connection
+        raw.execute("PRAGMA foreign_keys=OFF")  # as migrate.py does for batch rebuilds
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            getattr(command, action)(cfg, target)
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def test_gpai_depth_migration_upgrades_and_downgrades(home):
+    """0007 adds the model facts, item coverage and the request and incident tables; an
+    open-source model keeps its exemption; downgrading removes them and keeps the rest."""
+    reg = open_register(home)
+    _alembic(reg, "downgrade", "0006_report_record")
+    assert current_revision(reg) == "0006_report_record"
+    with reg.engine.connect().execution_options(gpai_write=True) as conn, conn.begin():
+        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        assert not {"request", "incident", "incident_report"} & tables
+        conn.exec_driver_sql(
+            "INSERT INTO ai_model (name, slug, version, placed_on_market, training_flop, "
+            "open_source, designated_systemic_risk, notes, retired, created_at, row_version, "
+            "updated_at) VALUES ('Libre', 'libre', '', '2025-10-01', 1e24, 1, 0, '', 0, "
+            "'2025-10-01 00:00:00', 1, '2025-10-01 00:00:00')"
+        )
+    _alembic(reg, "upgrade", "head")
+    _, head = known_revisions()
+    assert current_revision(reg) == head == "0007_gpai_depth"
+    with reg.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT open_source, weights_public, architecture_public, usage_public, monetised, "
+            "modality, level FROM ai_model, (SELECT 'model' AS level) WHERE slug = 'libre'"
+        ).one()
+        assert tuple(row) == (1, 1, 1, 1, 0, "", "model")
+        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        assert {"request", "incident", "incident_report"} <= tables
+    _alembic(reg, "downgrade", "0006_report_record")
+    with reg.engine.connect() as conn:
+        columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(ai_model)")}
+        assert "weights_public" not in columns and "open_source" in columns
+        assert conn.exec_driver_sql("SELECT name FROM ai_model").scalar() == "Libre"
+    reg.engine.dispose()

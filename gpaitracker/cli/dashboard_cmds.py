@@ -60,7 +60,7 @@ def cmd_agenda(ws: Workspace, args: argparse.Namespace) -> int:
 
     days = parse.integer(args.days, "days", minimum=0, maximum=3660)
     person = ws.actor().id if getattr(args, "as_user", None) else None
-    entries = ws.read(agenda.agenda, person_id=person, days=days)
+    entries = ws.read(agenda.agenda, person_id=person, days=days, records=True)
     if args.format == "json":
         output.as_json([e.as_dict() for e in entries])
         return 0
@@ -75,7 +75,9 @@ def cmd_agenda(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def _days(entry: Entry) -> str:
-    return f"{entry.days} late" if entry.kind == "overdue" else f"in {entry.days}"
+    from gpaitracker.services import agenda
+
+    return f"{entry.days} late" if entry.kind in agenda.LATE else f"in {entry.days}"
 
 
 def add_parsers(

@@ -12,24 +12,39 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gpaitracker.enums import Status
+from gpaitracker.enums import RequestStatus, Status
 from gpaitracker.metrics import evidence as evidence_figures
 from gpaitracker.metrics.figures import CLOSED
 from gpaitracker.metrics.state import Item, load
 from gpaitracker.models import Requirement
+from gpaitracker.services import incidents, requests_register
 
-KINDS = ("overdue", "review", "due", "evidence")
+KINDS = (
+    "overdue",
+    "late_report",
+    "late_request",
+    "review",
+    "due",
+    "report",
+    "request",
+    "evidence",
+)
 CAPTIONS = {
     "overdue": "overdue",
+    "late_report": "incident report overdue",
+    "late_request": "request overdue",
     "review": "waiting for your review",
     "due": "due soon",
+    "report": "incident report due",
+    "request": "request due",
     "evidence": "evidence expires",
 }
+LATE = frozenset({"overdue", "late_report", "late_request"})
 
 
 class Entry(NamedTuple):
-    kind: str  # overdue, review, due, evidence
-    key: str  # the item's key, or the evidence title
+    kind: str  # one of KINDS
+    key: str  # the item's key, the evidence title, "incident #2" or "request #3"
     title: str
     due: dt.date | None  # due date, or the day the evidence expires
     days: int  # days late (overdue) or days left
@@ -48,8 +63,13 @@ def agenda(
     person_id: int | None = None,
     days: int = 7,
     today: dt.date | None = None,
+    records: bool = False,
 ) -> list[Entry]:
-    """Everything needing attention within days, most urgent first (one person's if given)."""
+    """Everything needing attention within days, most urgent first (one person's if given).
+
+    records: also incident reports and requests owed (late_report, report, late_request,
+    request entries).
+    """
     today = today or dt.date.today()
     until = today + dt.timedelta(days=days)
     reg = load(session)
@@ -80,10 +100,12 @@ def agenda(
     for ev in evidence_figures.expiring(session, today, in_scope, days=max(days, 30)):
         left = (ev.valid_until - today).days
         entries.append(Entry("evidence", ev.title, "", ev.valid_until, left, None, ev.evidence_id))
+    if records:
+        entries += _records(session, person_id, today, until)
     order = {k: n for n, k in enumerate(KINDS)}
     return sorted(
         entries,
-        key=lambda e: (order[e.kind], -e.days if e.kind == "overdue" else e.days, e.key),
+        key=lambda e: (order[e.kind], -e.days if e.kind in LATE else e.days, e.key),
     )
 
 
@@ -91,3 +113,26 @@ def _waiting_for(session: Session, person_id: int) -> set[int]:
     r = Requirement.__table__.c  # type: ignore[attr-defined]
     query = select(r.id).where(r.reviewer_id == person_id, r.status == Status.IN_REVIEW)
     return set(session.scalars(query))
+
+
+def _records(
+    session: Session, person_id: int | None, today: dt.date, until: dt.date
+) -> list[Entry]:
+    """Incident reports and requests owed by `until` (late ones first), one person's if given."""
+    out: list[Entry] = []
+    for inc in incidents.list_incidents(session=session, today=today):
+        if inc.next_due is None or inc.next_due > until or person_id not in (None, inc.owner_id):
+            continue
+        assert inc.next_report is not None
+        title = f"{inc.next_report.value} report: {inc.title} ({inc.model})"
+        kind = "late_report" if inc.overdue else "report"
+        out.append(Entry(kind, inc.label, title, inc.next_due, inc.days, None, None))
+    for req in requests_register.list_requests(session=session, today=today):
+        if req.deadline is None or req.status != RequestStatus.OPEN or req.deadline > until:
+            continue
+        if person_id not in (None, req.owner_id):
+            continue
+        title = f"{requests_register.KIND_TEXT[req.kind]}: {req.subject}"
+        kind = "late_request" if req.overdue else "request"
+        out.append(Entry(kind, req.label, title, req.deadline, req.days, None, None))
+    return out

@@ -5,7 +5,9 @@ rebuttal dates, what they generate, the recorded "not a GPAI model" decision, th
 a modification and its compute, the "most capable" flag and the day a registered model became
 systemic-risk. A model that claimed the open-source exemption keeps it: its publication
 conditions start as met. Catalogue entries get their level (model or provider); an item can
-be covered by another model's item of a provider-level entry.
+be covered by another model's item of a provider-level entry. New tables: the requests
+register (the Art. 52(1) notification and requests received), serious incidents and the
+reports sent on them.
 
 Revision ID: 0007_gpai_depth
 Revises: 0006_report_record
@@ -55,7 +57,83 @@ def upgrade() -> None:
         )
 
 
+    _create_tables()
+
+
+def _versioned() -> list[sa.Column]:
+    return [
+        sa.Column("row_version", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+def _create_tables() -> None:
+    op.create_table(
+        "request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=True),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("requester", sa.String(length=200), nullable=False),
+        sa.Column("received", sa.Date(), nullable=False),
+        sa.Column("stated_deadline", sa.Date(), nullable=True),
+        sa.Column("deadline", sa.Date(), nullable=True),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("answered_on", sa.Date(), nullable=True),
+        sa.Column("evidence_id", sa.Integer(), nullable=True),
+        sa.Column("notes", sa.String(), nullable=False),
+        *_versioned(),
+        sa.ForeignKeyConstraint(["model_id"], ["ai_model.id"]),
+        sa.ForeignKeyConstraint(["owner_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["evidence_id"], ["evidence.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("request") as batch:
+        for name in ("kind", "model_id", "deadline", "status"):
+            batch.create_index(f"ix_request_{name}", [name], unique=False)
+    op.create_table(
+        "incident",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("aware_on", sa.Date(), nullable=False),
+        sa.Column("occurred_on", sa.Date(), nullable=True),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("resolved_on", sa.Date(), nullable=True),
+        sa.Column("notes", sa.String(), nullable=False),
+        *_versioned(),
+        sa.ForeignKeyConstraint(["model_id"], ["ai_model.id"]),
+        sa.ForeignKeyConstraint(["owner_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("incident") as batch:
+        batch.create_index("ix_incident_model_id", ["model_id"], unique=False)
+    op.create_table(
+        "incident_report",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("sent_on", sa.Date(), nullable=False),
+        sa.Column("evidence_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["incident_id"], ["incident.id"]),
+        sa.ForeignKeyConstraint(["evidence_id"], ["evidence.id"]),
+        sa.ForeignKeyConstraint(["created_by"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("incident_report") as batch:
+        batch.create_index("ix_incident_report_incident_id", ["incident_id"], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_table("incident_report")
+    op.drop_table("incident")
+    op.drop_table("request")
     with op.batch_alter_table("requirement") as batch:
         batch.drop_constraint("fk_requirement_covered_by", type_="foreignkey")
         batch.drop_column("covered_by_id")
