@@ -323,3 +323,24 @@ class IncidentReport(SQLModel, table=True):
     note: str = ""
     created_by: int | None = Field(default=None, foreign_key="person.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class MdfVersion(Versioned, table=True):
+    """One version of a model's Model Documentation Form; a frozen one's values never change.
+
+    `exports` holds, per audience, the SHA-256 of the JSON and PDF exported and the evidence
+    they were filed as.
+    """
+
+    __tablename__ = "mdf_version"
+    __table_args__ = (UniqueConstraint("model_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    model_id: int = Field(foreign_key="ai_model.id", index=True)
+    number: int = 1
+    values: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    frozen: bool = False
+    frozen_at: dt.datetime | None = None
+    frozen_by: int | None = Field(default=None, foreign_key="person.id")
+    exports: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)

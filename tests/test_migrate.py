@@ -283,7 +283,7 @@ def test_gpai_depth_migration_upgrades_and_downgrades(home):
     assert current_revision(reg) == "0006_report_record"
     with reg.engine.connect().execution_options(gpai_write=True) as conn, conn.begin():
         tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
-        assert not {"request", "incident", "incident_report"} & tables
+        assert not {"request", "incident", "incident_report", "mdf_version"} & tables
         conn.exec_driver_sql(
             "INSERT INTO ai_model (name, slug, version, placed_on_market, training_flop, "
             "open_source, designated_systemic_risk, notes, retired, created_at, row_version, "
@@ -300,7 +300,7 @@ def test_gpai_depth_migration_upgrades_and_downgrades(home):
         ).one()
         assert tuple(row) == (1, 1, 1, 1, 0, "", "model")
         tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
-        assert {"request", "incident", "incident_report"} <= tables
+        assert {"request", "incident", "incident_report", "mdf_version"} <= tables
     _alembic(reg, "downgrade", "0006_report_record")
     with reg.engine.connect() as conn:
         columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(ai_model)")}

@@ -7,7 +7,7 @@ systemic-risk. A model that claimed the open-source exemption keeps it: its publ
 conditions start as met. Catalogue entries get their level (model or provider); an item can
 be covered by another model's item of a provider-level entry. New tables: the requests
 register (the Art. 52(1) notification and requests received), serious incidents and the
-reports sent on them.
+reports sent on them, and the versions of each model's Model Documentation Form.
 
 Revision ID: 0007_gpai_depth
 Revises: 0006_report_record
@@ -128,9 +128,30 @@ def _create_tables() -> None:
     )
     with op.batch_alter_table("incident_report") as batch:
         batch.create_index("ix_incident_report_incident_id", ["incident_id"], unique=False)
+    op.create_table(
+        "mdf_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("values", sa.JSON(), nullable=False),
+        sa.Column("frozen", sa.Boolean(), nullable=False),
+        sa.Column("frozen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("frozen_by", sa.Integer(), nullable=True),
+        sa.Column("exports", sa.JSON(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        *_versioned(),
+        sa.ForeignKeyConstraint(["model_id"], ["ai_model.id"]),
+        sa.ForeignKeyConstraint(["frozen_by"], ["person.id"]),
+        sa.ForeignKeyConstraint(["created_by"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("model_id", "number"),
+    )
+    with op.batch_alter_table("mdf_version") as batch:
+        batch.create_index("ix_mdf_version_model_id", ["model_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("mdf_version")
     op.drop_table("incident_report")
     op.drop_table("incident")
     op.drop_table("request")
