@@ -5,17 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import insert
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Session, object_session
 from sqlmodel import col, select
 
 from gpaitracker import audit, rules
 from gpaitracker import catalogue as catalogue_files
 from gpaitracker.audit import ActorLike, Change
 from gpaitracker.catalogue import CatalogueFile
-from gpaitracker.enums import Entity
+from gpaitracker.enums import Entity, RequestKind, RequestStatus
 from gpaitracker.errors import NotFoundError, ValidationError
-from gpaitracker.models import AIModel, Catalogue, CatalogueEntry, Organisation, Requirement
+from gpaitracker.models import (
+    AIModel,
+    Catalogue,
+    CatalogueEntry,
+    Organisation,
+    RegisterRequest,
+    Requirement,
+)
 from gpaitracker.services.register import key_of, requirement_key
 
 MODEL_FACTS = (
@@ -40,6 +48,11 @@ MODEL_FACTS = (
 
 
 def facts_for(org: Organisation, model: AIModel, notified_on: dt.date | None = None) -> rules.Facts:
+    """The facts the rules read; the Art. 52(1) notification day from the requests register
+    unless given."""
+    session = object_session(model)
+    if notified_on is None and session is not None and model.id is not None:
+        notified_on = _notified_on(session, model.id)
     return rules.Facts(
         non_eu=org.non_eu,
         sme=org.sme,
@@ -47,6 +60,18 @@ def facts_for(org: Organisation, model: AIModel, notified_on: dt.date | None = N
         notified_on=notified_on,
         **{name: getattr(model, name) for name in MODEL_FACTS},
     )
+
+
+def _notified_on(session: Session, model_id: int) -> dt.date | None:
+    """The day the model's first Art. 52(1) notification was sent, if recorded."""
+    r = RegisterRequest.__table__.c  # type: ignore[attr-defined]
+    query = sa_select(func.min(r.answered_on)).where(
+        r.model_id == model_id,
+        r.kind == RequestKind.NOTIFICATION.value,
+        r.status == RequestStatus.ANSWERED.value,
+    )
+    day = session.execute(query).scalar()
+    return day if isinstance(day, dt.date) else None
 
 
 def install(

@@ -15,14 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from gpaitracker import audit, deadlines
+from gpaitracker import audit, deadlines, rules
 from gpaitracker.audit import Change
 from gpaitracker.authz import Actor, Permission, write_service
 from gpaitracker.changes import Changes
 from gpaitracker.enums import Entity, RequestKind, RequestStatus
 from gpaitracker.errors import NotFoundError, ValidationError
 from gpaitracker.models import AIModel, Person, RegisterRequest
-from gpaitracker.services import catalogues, organisation
+from gpaitracker.services import catalogues, organisation, scope
 from gpaitracker.services.gpai_records import check_day, evidence_item, person, text
 
 REQ = Entity.REQUEST
@@ -215,6 +215,16 @@ def add_request(
     return audit.change_set(session)
 
 
+def _notified(session: Session, actor: Actor, model: AIModel, before: rules.Facts) -> None:
+    """The Framework's clock (4 weeks after the notification) now runs from the day sent:
+    open items still on their default due date move (COP-SS-1.1)."""
+    after = catalogues.facts_for(organisation.load(session), model)
+    plan = scope.plan(session=session, model=model, facts=after, old_facts=before)
+    if plan.due_moves:
+        only_dates = scope.ScopePlan(model=plan.model, due_moves=plan.due_moves)
+        scope.apply(session=session, actor=actor, model=model, facts=after, scope=only_dates)
+
+
 def answer_item(*, session: Session, request_id: int) -> int:
     """The register item an answer to this request is filed on as evidence."""
     req = _load(session, request_id)
@@ -251,6 +261,8 @@ def answer_request(
     req = _load(session, request_id)
     if expected_version is not None and expected_version != req.row_version:
         raise ValidationError(f"{label(req.id)} was changed meanwhile; reload it")
+    model = session.get(AIModel, req.model_id) if req.model_id is not None else None
+    before = catalogues.facts_for(organisation.load(session), model) if model else None
     old = (req.status, req.answered_on, req.evidence_id)
     req.status, req.answered_on, req.evidence_id = (
         RequestStatus.ANSWERED,
@@ -259,6 +271,8 @@ def answer_request(
     )
     session.add(req)
     session.flush()
+    if req.kind == RequestKind.NOTIFICATION and model is not None and before is not None:
+        _notified(session, actor, model, before)
     name = label(req.id)
     audit.record(
         session,

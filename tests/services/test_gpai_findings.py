@@ -330,3 +330,27 @@ def test_f8_wording_matches_the_code():
     assert "unreleased" not in text["COP-SS-6"] and "physical infrastructure" in text["COP-SS-6"]
     from_draft = newest.upgrade_from("draft-3")
     assert "COP3-II.4.10" in from_draft.withdrawn and "COP3-II.4.10" not in from_draft.mapping
+
+
+def test_f6_framework_clock_runs_from_the_notification_actually_sent(org_ws):
+    from gpaitracker.enums import RequestKind
+    from gpaitracker.services import requests_register
+
+    model = add_model(
+        org_ws,
+        name="Frontier",
+        placed_on_market="2026-06-01",
+        training_flop="3e25",
+        threshold_date="2026-01-05",
+    )
+    assert due(org_ws, "frontier")["COP-SS-1.1"] == D(2026, 2, 16)
+    org_ws.write(
+        requests_register.add_request,
+        kind=RequestKind.NOTIFICATION,
+        subject="Frontier meets 1e25 FLOP",
+        received=D(2026, 1, 5),
+        model_id=model,
+    )
+    org_ws.write(requests_register.answer_request, request_id=1, answered_on=D(2026, 1, 7))
+    # Sent 7 January: the Framework is due 4 weeks later, 4 February.
+    assert due(org_ws, "frontier")["COP-SS-1.1"] == D(2026, 2, 4)
