@@ -123,6 +123,20 @@ def apply(
     for key, applicable in flips:
         item = _item(session, model, key)
         item.applicable = applicable
+        if applicable and item.covered_by_id is not None:
+            # Its holder no longer applies: the model's own item carries the work again.
+            changes.append(
+                Change(
+                    "uncover",
+                    Entity.REQUIREMENT,
+                    item.id,
+                    key,
+                    "covered_by",
+                    item.covered_by_id,
+                    None,
+                )
+            )
+            item.covered_by_id = None
         session.add(item)
         changes.append(
             Change(

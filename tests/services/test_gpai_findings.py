@@ -354,3 +354,28 @@ def test_f6_framework_clock_runs_from_the_notification_actually_sent(org_ws):
     org_ws.write(requests_register.answer_request, request_id=1, answered_on=D(2026, 1, 7))
     # Sent 7 January: the Framework is due 4 weeks later, 4 February.
     assert due(org_ws, "frontier")["COP-SS-1.1"] == D(2026, 2, 4)
+
+
+def test_f7_existing_duplicates_can_be_held_by_one_item_and_released(ws, home):
+    """A register begun before provider-level items: the officer lets one item hold them."""
+    ws.create(
+        organisation.create_register,
+        name="P",
+        admin_name="A",
+        admin_email=ADMIN_EMAIL,
+        signatory=True,
+        pinned_catalogues={"ai-act-gpai": "2024/1689", "gpai-code": "final"},
+    )
+    add_model(ws, name="One")
+    add_model(ws, name="Two")
+    assert "COP-C-1.1" in items(ws, "two")
+    out = cli(home, "cover", "two/COP-C-1.1", "--by", "one/COP-C-1.1")
+    assert "two/COP-C-1.1 is now held by one/COP-C-1.1" in out
+    assert "COP-C-1.1" not in items(ws, "two")
+    shown = cli(home, "show", "two/COP-C-1.1")
+    assert "held by the provider-level item one/COP-C-1.1" in shown
+    assert "covers     two/COP-C-1.1" in cli(home, "show", "one/COP-C-1.1")
+    bad = run_cli("cover", "two/COP-C-1.2", "--by", "one/COP-C-1.1", home=home)
+    assert bad.returncode == 1 and "must be the same item of another model" in bad.stderr
+    cli(home, "cover", "two/COP-C-1.1", "--none")
+    assert "COP-C-1.1" in items(ws, "two")
