@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         "people",
         "reports",
         "audit",
+        "records",
     ]
 
     def _build_pages(self) -> None:
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         from gpaitracker.ui.evidence_page import EvidencePage
         from gpaitracker.ui.models_page import ModelsPage
         from gpaitracker.ui.people_page import PeoplePage
+        from gpaitracker.ui.records_page import RecordsPage
         from gpaitracker.ui.register_page import RegisterPage
         from gpaitracker.ui.reminders import RemindersPanel
         from gpaitracker.ui.reports_page import ReportsPage
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
             "people": PeoplePage(ctx),
             "reports": self.reports_page,
             "audit": AuditPage(ctx),
+            "records": RecordsPage(ctx),
         }
         titles = {
             "dashboard": self.tr("Dashboard"),
@@ -95,6 +98,7 @@ class MainWindow(QMainWindow):
             "people": self.tr("People"),
             "reports": self.tr("Reports"),
             "audit": self.tr("Audit log"),
+            "records": self.tr("Incidents and requests"),
         }
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
