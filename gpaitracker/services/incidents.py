@@ -22,6 +22,7 @@ from gpaitracker.errors import NotFoundError, ValidationError
 from gpaitracker.models import AIModel, Incident, IncidentReport, Person
 from gpaitracker.services import catalogues, organisation
 from gpaitracker.services.gpai_records import check_day, evidence_item, person, text
+from gpaitracker.services.register import check_version
 
 INC = Entity.INCIDENT
 ITEM_CODES = ("COP-SS-9.3", "AIA-55-1-c")
@@ -280,10 +281,13 @@ def resolve(
     actor: Actor,
     incident_id: int,
     resolved_on: dt.date,
+    expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> Changes:
     """Record the day the incident was resolved: the final report is due 60 days later."""
     inc = _load(session, incident_id)
+    assert inc.id is not None
+    check_version(session, INC, inc.id, label(inc.id), inc.row_version, expected_version)
     if inc.resolved_on is not None:
         raise ValidationError(f"{label(inc.id)} was already resolved on {inc.resolved_on}")
     day = check_day(

@@ -22,6 +22,7 @@ from gpaitracker.changes import Changes
 from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError, ValidationError
 from gpaitracker.models import AIModel, MdfVersion, Person, utcnow
+from gpaitracker.services.register import check_version
 
 MDF = Entity.MDF
 RETENTION_YEARS = 10
@@ -141,8 +142,11 @@ def edit(
         changes.append(
             Change("create", MDF, ver.id, label(model.slug, number), "version", None, number)
         )
-    elif expected_version is not None and expected_version != ver.row_version:
-        raise ValidationError(f"{label(model.slug, ver.number)} was changed meanwhile; reload it")
+    else:
+        assert ver.id is not None
+        check_version(
+            session, MDF, ver.id, label(model.slug, ver.number), ver.row_version, expected_version
+        )
     new = dict(ver.values)
     name = label(model.slug, ver.number)
     for field, value in clean.items():

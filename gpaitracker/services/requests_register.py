@@ -24,6 +24,7 @@ from gpaitracker.errors import NotFoundError, ValidationError
 from gpaitracker.models import AIModel, Person, RegisterRequest
 from gpaitracker.services import catalogues, organisation, scope
 from gpaitracker.services.gpai_records import check_day, evidence_item, person, text
+from gpaitracker.services.register import check_version
 
 REQ = Entity.REQUEST
 # The register item whose evidence an answer is, by kind (first one the model has).
@@ -259,8 +260,8 @@ def answer_request(
     """Record that the notification was sent or the request answered (with what was sent)."""
     check_answer(session=session, request_id=request_id, answered_on=answered_on, today=today)
     req = _load(session, request_id)
-    if expected_version is not None and expected_version != req.row_version:
-        raise ValidationError(f"{label(req.id)} was changed meanwhile; reload it")
+    assert req.id is not None
+    check_version(session, REQ, req.id, label(req.id), req.row_version, expected_version)
     model = session.get(AIModel, req.model_id) if req.model_id is not None else None
     before = catalogues.facts_for(organisation.load(session), model) if model else None
     old = (req.status, req.answered_on, req.evidence_id)
