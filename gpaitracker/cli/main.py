@@ -15,7 +15,7 @@ from gpaitracker.cli import (
     catalogue_cmds,
     dashboard_cmds,
     evidence_cmds,
-    gpai_cmds,
+    incident_cmds,
     interchange_cmds,
     mdf_cmds,
     model_cmds,
@@ -23,6 +23,7 @@ from gpaitracker.cli import (
     provider_cmds,
     register_cmds,
     report_cmds,
+    request_cmds,
     setup_cmds,
 )
 
@@ -57,7 +58,8 @@ def _common() -> argparse.ArgumentParser:
 MODULES = (
     setup_cmds,
     model_cmds,
-    gpai_cmds,
+    request_cmds,
+    incident_cmds,
     mdf_cmds,
     people_cmds,
     register_cmds,
@@ -76,8 +78,8 @@ COMMANDS = {
     "demo": setup_cmds,
     "org": setup_cmds,
     "model": model_cmds,
-    "request": gpai_cmds,
-    "incident": gpai_cmds,
+    "request": request_cmds,
+    "incident": incident_cmds,
     "mdf": mdf_cmds,
     "cover": provider_cmds,
     "person": people_cmds,

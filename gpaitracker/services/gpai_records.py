@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from gpaitracker import parse, validation
 from gpaitracker.errors import NotFoundError, ValidationError
-from gpaitracker.models import Person, Requirement
+from gpaitracker.models import Incident, Person, RegisterRequest, Requirement
 
 
 def text(value: object, field: str, *, max_chars: int = 300, required: bool = False) -> str:
@@ -75,3 +75,15 @@ def evidence_item(session: Session, model_id: int, codes: Sequence[str], what: s
     raise ValidationError(
         f"{what}: the model has none of the items {', '.join(codes)} to file evidence on"
     )
+
+
+def owner_change(
+    session: Session, row: RegisterRequest | Incident, owner_id: int | None
+) -> tuple[int | None, int | None] | None:
+    """Set a record's owner (an active person, or None); the old and new id if it changed."""
+    new = person(session, owner_id, "owner")
+    old = row.owner_id
+    if new == old:
+        return None
+    row.owner_id = new
+    return old, new

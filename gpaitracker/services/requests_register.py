@@ -23,7 +23,13 @@ from gpaitracker.enums import Entity, RequestKind, RequestStatus
 from gpaitracker.errors import NotFoundError, ValidationError
 from gpaitracker.models import AIModel, Person, RegisterRequest
 from gpaitracker.services import catalogues, organisation, scope
-from gpaitracker.services.gpai_records import check_day, evidence_item, person, text
+from gpaitracker.services.gpai_records import (
+    check_day,
+    evidence_item,
+    owner_change,
+    person,
+    text,
+)
 from gpaitracker.services.register import check_version
 
 REQ = Entity.REQUEST
@@ -284,4 +290,27 @@ def answer_request(
             Change("answer", REQ, req.id, name, "evidence_id", old[2], evidence_id),
         ],
     )
+    return audit.change_set(session)
+
+
+@write_service(Permission.EDIT)
+def assign(
+    *,
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    owner_id: int | None,
+    expected_version: int | None = None,
+) -> Changes:
+    """Give the request to someone to answer (None: nobody)."""
+    req = _load(session, request_id)
+    assert req.id is not None
+    check_version(session, REQ, req.id, label(req.id), req.row_version, expected_version)
+    changed = owner_change(session, req, owner_id)
+    if changed is not None:
+        session.add(req)
+        session.flush()
+        audit.record(
+            session, actor, [Change("update", REQ, req.id, label(req.id), "owner_id", *changed)]
+        )
     return audit.change_set(session)

@@ -191,3 +191,23 @@ def test_read_only_people_cannot_record_incidents(reg):
     message = refused(reg, "--as", "eve@p.eu", "incident", "add", "titan", "--title", "X",
                       "--category", "death", "--aware-on", "2026-03-02")  # fmt: skip
     assert "read-only" in message and listed(reg, "incident") == []
+
+
+def test_requests_and_incidents_change_hands_and_agenda_follows_the_owner(reg):
+    run_main("person", "add", "Olga", "--email", "olga@p.eu", "--role", "officer", home=reg)
+    run_main("request", "add", "downstream", "--model", "titan", "--subject", "Ctx",
+             "--received", "2026-02-10", home=reg)  # fmt: skip
+    run_main("incident", "add", "titan", "--title", "Leak", "--category", "cybersecurity",
+             "--aware-on", "2026-03-02", home=reg)  # fmt: skip
+    assert "request #1 is now with olga@p.eu" in cli(
+        reg, "request", "assign", "1", "--owner", "olga@p.eu"
+    )
+    assert "incident #1 is now with olga@p.eu" in cli(
+        reg, "incident", "assign", "1", "--owner", "olga@p.eu"
+    )
+    mine = json.loads(cli(reg, "--as", "olga@p.eu", "agenda", "--format", "json"))
+    assert {(e["kind"], e["key"]) for e in mine} >= {
+        ("late_request", "request #1"),
+        ("late_report", "incident #1"),
+    }
+    assert "unknown@p.eu" in refused(reg, "incident", "assign", "1", "--owner", "unknown@p.eu")
