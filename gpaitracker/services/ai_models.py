@@ -256,6 +256,8 @@ def add_model(
 def _plan(
     session: Session, model: AIModel, new_facts: dict[str, Any]
 ) -> tuple[rules.Facts, scope.ScopePlan]:
+    if new_facts.get("designated_systemic_risk") is False and "designation_date" not in new_facts:
+        new_facts = {**new_facts, "designation_date": None}  # no designation, no date
     org = organisation.load(session)
     old = catalogues.facts_for(org, model)
     facts = scope.became_systemic(old, scope.facts_with(org, model, **new_facts))

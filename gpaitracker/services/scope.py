@@ -182,6 +182,5 @@ def became_systemic(old: rules.Facts, new: rules.Facts) -> rules.Facts:
         today = dt.date.today()
         if new.designated_systemic_risk and new.designation_date is None:
             new = dataclasses.replace(new, designation_date=today)
-        if new.sr_since is None:
-            new = dataclasses.replace(new, sr_since=today)
+        new = dataclasses.replace(new, sr_since=today)  # a fresh start, even if it was before
     return new

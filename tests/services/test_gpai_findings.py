@@ -379,3 +379,13 @@ def test_f7_existing_duplicates_can_be_held_by_one_item_and_released(ws, home):
     assert bad.returncode == 1 and "must be the same item of another model" in bad.stderr
     cli(home, "cover", "two/COP-C-1.1", "--none")
     assert "COP-C-1.1" in items(ws, "two")
+
+
+def test_f2_a_withdrawn_designation_clears_its_date_and_its_items(org_ws):
+    model = add_model(org_ws, name="Named", systemic_risk=True, designation_date=D(2026, 1, 10))
+    org_ws.write(ai_models.update_model, model_id=model, systemic_risk=False, confirm=True)
+    row = org_ws.read(ai_models.get, model_id=model)
+    assert row.facts.designation_date is None and not row.systemic_risk
+    assert "AIA-52-5" not in items(org_ws, "named")
+    with pytest.raises(ValidationError, match="designation date 2026-02-01: the model is not"):
+        org_ws.write(ai_models.update_model, model_id=model, designation_date=D(2026, 2, 1))
