@@ -19,7 +19,7 @@ from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError, ValidationError
 from gpaitracker.facts import MODALITIES
 from gpaitracker.models import AIModel, Requirement
-from gpaitracker.services import catalogues, organisation, scope
+from gpaitracker.services import catalogues, gpai_records, organisation, scope
 from gpaitracker.services.register import KEEP, _Keep, check_version
 
 MODEL = Entity.MODEL
@@ -153,7 +153,7 @@ def _facts_in(given: dict[str, Any]) -> dict[str, Any]:
         elif attr == "modality":
             out[attr] = _modality(value)
         elif attr == "base_model":
-            out[attr] = validation.text(str(value), "original model", max_chars=200)
+            out[attr] = gpai_records.text(value, "original model", max_chars=200)
     if "open_source" in out and all(given.get(attr) is None for attr in _CONDITIONS):
         for attr in _CONDITIONS:
             out[attr] = out["open_source"]
@@ -164,7 +164,7 @@ def _modality(value: object) -> str:
     if value == "" or value in MODALITIES:
         return str(value)
     raise ValidationError(
-        f"modality {parse.show(value)} is not one of {', '.join(MODALITIES)} (or empty: unknown)"
+        f"modality {parse.show(value)} is not one of: {', '.join(MODALITIES)} (or - for unknown)"
     )
 
 

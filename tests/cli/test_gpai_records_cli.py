@@ -211,3 +211,21 @@ def test_requests_and_incidents_change_hands_and_agenda_follows_the_owner(reg):
         ("late_report", "incident #1"),
     }
     assert "unknown@p.eu" in refused(reg, "incident", "assign", "1", "--owner", "unknown@p.eu")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--modality", "smell"], "modality 'smell' is not one of: language"),
+        (["--base-flop", "lots", "--modification-of", "X"], "original model's training compute"),
+        (["--modification-of", "Base\x1b]0;x\x07"], "original model 'Base\\x1b]0;x\\x07'"),
+        (["--rebuttal-accepted", "2026-01-01"], "only a model trained with more than 1e25"),
+        (["--designation-date", "2026-01-01"], "the model is not designated"),
+        (["--designation-date", "2026-02-30", "--systemic-risk"], "designation date '2026-02-30'"),
+    ],
+)
+def test_bad_model_facts_are_refused_and_nothing_is_written(reg, args, message):
+    before = json.loads(run_main("model", "list", "--format", "json", home=reg).stdout)
+    got = refused(reg, "model", "add", "Nova", "--placed-on-market", "2026-01-01", *args)
+    assert message in got
+    assert json.loads(run_main("model", "list", "--format", "json", home=reg).stdout) == before
