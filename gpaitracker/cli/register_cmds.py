@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from gpaitracker.cli import output
+from gpaitracker.cli import output, records_output
 
 if TYPE_CHECKING:
     from gpaitracker.services.item_detail import ItemDetail
@@ -49,11 +49,11 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
              "priority": r.priority.value}
             for r in rows
         ])  # fmt: skip
-        _note_overdue_records(ws, args)
+        records_output.note_overdue(ws, args)
         return 0
     if args.format == "csv":
         output.as_csv(LIST_KEYS, [[getattr(r, k) for k in LIST_KEYS] for r in rows])
-        _note_overdue_records(ws, args)
+        records_output.note_overdue(ws, args)
         return 0
     output.table(
         ["key", "status", "rag", "due", "owner", "title"],
@@ -62,48 +62,8 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
     inactive = sum(1 for r in rows if r.rag == "grey")
     print(f"{len(rows)} items" + (f" ({inactive} no longer apply)" if inactive else ""))
     if args.overdue and not args.model and not args.owner:
-        _print_overdue_records(ws)
+        records_output.print_overdue(ws)
     return 0
-
-
-def _note_overdue_records(ws: Workspace, args: argparse.Namespace) -> None:
-    """JSON and CSV stay item rows; overdue records are named on stderr for scripts."""
-    if not args.overdue or args.model or args.owner:
-        return
-    import sys
-
-    from gpaitracker.services import incidents, requests_register
-
-    late = len(ws.read(incidents.list_incidents, overdue=True))
-    asked = len(ws.read(requests_register.list_requests, overdue=True))
-    if late or asked:
-        print(
-            f"note: also overdue: {late} incident report(s), {asked} request(s) "
-            "(gpaitracker incident list --overdue, gpaitracker request list --overdue)",
-            file=sys.stderr,
-        )
-
-
-def _print_overdue_records(ws: Workspace) -> None:
-    """Overdue incident reports and requests, below the overdue items."""
-    from gpaitracker.services import incidents, requests_register
-
-    late_incidents = ws.read(incidents.list_incidents, overdue=True)
-    late_requests = ws.read(requests_register.list_requests, overdue=True)
-    if late_incidents:
-        print("\nOverdue incident reports")
-        output.table(
-            ["incident", "model", "report", "due", "late", "title"],
-            [[i.label, i.model, i.next_report.value if i.next_report else "", i.next_due,
-              f"{i.days}d", i.title] for i in late_incidents],
-        )  # fmt: skip
-    if late_requests:
-        print("\nOverdue requests")
-        output.table(
-            ["request", "kind", "model", "deadline", "late", "subject"],
-            [[r.label, r.kind.value, r.model, r.deadline, f"{r.days}d", r.subject]
-             for r in late_requests],
-        )  # fmt: skip
 
 
 def _status_text(row: RegisterRow) -> str:

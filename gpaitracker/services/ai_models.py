@@ -11,32 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from gpaitracker import audit, parse, rules, validation
+from gpaitracker import audit, rules, validation
 from gpaitracker.audit import Change
 from gpaitracker.authz import Actor, Permission, write_service
 from gpaitracker.changes import Changes
 from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError, ValidationError
-from gpaitracker.facts import MODALITIES
 from gpaitracker.models import AIModel, Requirement
-from gpaitracker.services import catalogues, gpai_records, organisation, scope
+from gpaitracker.services import catalogues, model_input, organisation, scope
 from gpaitracker.services.register import KEEP, _Keep, check_version
 
 MODEL = Entity.MODEL
 _TEXT_LIMITS = {"name": 200, "version": 64, "notes": validation.MAX_NOTE_CHARS}
-_FACTS = catalogues.MODEL_FACTS
-_DATES = {
-    "placed_on_market": "placed-on-market date",
-    "threshold_date": "threshold date",
-    "designation_date": "designation date",
-    "rebuttal_accepted": "rebuttal acceptance date",
-}
-_FLOPS = {"training_flop": "training compute", "base_flop": "original model's training compute"}
-_CONDITIONS = ("weights_public", "architecture_public", "usage_public")
-_MAY_BE_UNKNOWN = frozenset(
-    ("training_flop", "base_flop", "threshold_date", "designation_date", "rebuttal_accepted")
-)
-_FLAGS = ("open_source", "monetised", "not_gpai", "most_capable", *_CONDITIONS)
 
 
 class ModelRow(NamedTuple):
@@ -130,64 +116,6 @@ def _text(attr: str, value: str) -> str:
     return validation.text(value, label, max_chars=_TEXT_LIMITS[attr], required=attr == "name")
 
 
-def _date(value: dt.date, field: str) -> dt.date:
-    if not isinstance(value, dt.date):
-        raise ValidationError(f"{field} {parse.show(value)} is not a date")
-    return parse.date_in_range(value, field)
-
-
-def _facts_in(given: dict[str, Any]) -> dict[str, Any]:
-    """The model facts given, checked; None leaves a fact as it is, KEEP too for those that
-    may be unknown. open_source alone stands for the whole Art. 53(2) release (licence and
-    public weights, architecture and usage information) unless any condition is given."""
-    out: dict[str, Any] = {}
-    for attr, value in given.items():
-        if isinstance(value, _Keep) or (value is None and attr not in _MAY_BE_UNKNOWN):
-            continue
-        if attr in _DATES:
-            out[attr] = None if value is None else _date(value, _DATES[attr])
-        elif attr in _FLOPS:
-            out[attr] = parse.flop(value, _FLOPS[attr])
-        elif attr in _FLAGS or attr == "designated_systemic_risk":
-            out[attr] = bool(value)
-        elif attr == "modality":
-            out[attr] = _modality(value)
-        elif attr == "base_model":
-            out[attr] = gpai_records.text(value, "original model", max_chars=200)
-    if "open_source" in out and all(given.get(attr) is None for attr in _CONDITIONS):
-        for attr in _CONDITIONS:
-            out[attr] = out["open_source"]
-    return out
-
-
-def _modality(value: object) -> str:
-    if value == "" or value in MODALITIES:
-        return str(value)
-    raise ValidationError(
-        f"modality {parse.show(value)} is not one of: {', '.join(MODALITIES)} (or - for unknown)"
-    )
-
-
-def _check_dates(facts: rules.Facts) -> None:
-    """Dates the law orders: a designation or an accepted rebuttal needs a reason to exist."""
-    if facts.rebuttal_accepted is not None and not facts.compute_presumption:
-        raise ValidationError(
-            f"rebuttal acceptance date {facts.rebuttal_accepted.isoformat()}: only a model "
-            "trained with more than 1e25 FLOP has a presumption to rebut (Art. 52(2))"
-        )
-    if facts.designation_date is not None and not facts.designated_systemic_risk:
-        raise ValidationError(
-            f"designation date {facts.designation_date.isoformat()}: the model is not "
-            "designated (use --systemic-risk)"
-        )
-    start = facts.threshold_date
-    if facts.rebuttal_accepted is not None and start and facts.rebuttal_accepted < start:
-        raise ValidationError(
-            f"rebuttal acceptance date {facts.rebuttal_accepted.isoformat()} is before the "
-            f"threshold date {start.isoformat()}"
-        )
-
-
 @write_service(Permission.EDIT)
 def add_model(
     *,
@@ -207,7 +135,7 @@ def add_model(
 
     more: the other facts of catalogues.MODEL_FACTS (weights_public, designation_date, ...).
     """
-    if unknown := set(more) - set(_FACTS):
+    if unknown := set(more) - set(model_input.FACTS):
         raise TypeError(f"unknown model facts: {', '.join(sorted(unknown))}")
     org = organisation.load(session)
     clean_name = _text("name", name)
@@ -217,7 +145,7 @@ def add_model(
         is not None
     ):
         raise ValidationError(f"model name {clean_name!r} is already used (key {slug})")
-    facts = _facts_in(
+    facts = model_input.facts_in(
         {
             "placed_on_market": placed_on_market,
             "training_flop": training_flop,
@@ -236,10 +164,10 @@ def add_model(
         notes=_text("notes", notes),
         **facts,
     )
-    _check_dates(catalogues.facts_for(org, model))
+    model_input.check_dates(catalogues.facts_for(org, model))
     session.add(model)
     session.flush()
-    fields = ("name", "version", "notes", *_FACTS)
+    fields = ("name", "version", "notes", *model_input.FACTS)
     audit.record(
         session,
         actor,
@@ -261,7 +189,7 @@ def _plan(
     org = organisation.load(session)
     old = catalogues.facts_for(org, model)
     facts = scope.became_systemic(old, scope.facts_with(org, model, **new_facts))
-    _check_dates(facts)
+    model_input.check_dates(facts)
     return facts, scope.plan(session=session, model=model, facts=facts, old_facts=old)
 
 
@@ -278,7 +206,7 @@ def preview_update(
 ) -> scope.ScopePlan:
     """What changing these facts would change in the model's register (empty: nothing)."""
     model = _load(session, model_id)
-    new = _facts_in(
+    new = model_input.facts_in(
         {
             "placed_on_market": placed_on_market,
             "training_flop": training_flop,
@@ -292,7 +220,7 @@ def preview_update(
 
 
 def _more(more: dict[str, Any]) -> dict[str, Any]:
-    if unknown := set(more) - set(_FACTS):
+    if unknown := set(more) - set(model_input.FACTS):
         raise TypeError(f"unknown model facts: {', '.join(sorted(unknown))}")
     # Facts that may be unknown are cleared with None; left out, they stay.
     return {k: v for k, v in more.items()}
@@ -324,7 +252,7 @@ def update_model(
     model = _load(session, model_id)
     assert model.id is not None
     check_version(session, MODEL, model.id, model.slug, model.row_version, expected_version)
-    new = _facts_in(
+    new = model_input.facts_in(
         {
             "placed_on_market": placed_on_market,
             "training_flop": training_flop,
@@ -350,7 +278,7 @@ def update_model(
                     Change("update", MODEL, model.id, label, attr, getattr(model, attr), clean)
                 )
                 setattr(model, attr, clean)
-    for attr in _FACTS:
+    for attr in model_input.FACTS:
         value = getattr(facts, attr)
         if value != getattr(model, attr):
             changes.append(
