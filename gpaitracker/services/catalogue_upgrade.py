@@ -41,6 +41,7 @@ _COMPARED = (
     "recurrence_months",
     "evidence",
     "kpis",
+    "level",
 )
 
 
@@ -112,6 +113,7 @@ def _stored_view(entry: CatalogueEntry) -> dict[str, object]:
         "recurrence_months": entry.recurrence_months,
         "evidence": tuple(entry.evidence),
         "kpis": tuple(entry.kpis),
+        "level": entry.level,
     }
 
 
