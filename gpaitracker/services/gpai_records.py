@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from gpaitracker import parse, validation
 from gpaitracker.errors import NotFoundError, ValidationError
-from gpaitracker.models import Incident, Person, RegisterRequest, Requirement
+from gpaitracker.models import Evidence, Incident, Person, RegisterRequest, Requirement
 
 
 def text(value: object, field: str, *, max_chars: int = 300, required: bool = False) -> str:
@@ -87,3 +87,10 @@ def owner_change(
         return None
     row.owner_id = new
     return old, new
+
+
+def check_evidence(session: Session, evidence_id: int | None) -> int | None:
+    """An evidence id that exists, or None."""
+    if evidence_id is not None and session.get(Evidence, evidence_id) is None:
+        raise NotFoundError(f"evidence id {evidence_id} is not in the register")
+    return evidence_id

@@ -20,6 +20,7 @@ from gpaitracker.models import AIModel, Incident, IncidentReport
 from gpaitracker.services import catalogues, organisation
 from gpaitracker.services.gpai_records import (
     check_day,
+    check_evidence,
     evidence_item,
     owner_change,
     person,
@@ -156,7 +157,7 @@ def add_report(
         incident_id=incident_id,
         kind=kind,
         sent_on=sent_on,
-        evidence_id=evidence_id,
+        evidence_id=check_evidence(session, evidence_id),
         note=text(note, "note", max_chars=20_000),
         created_by=actor.id,
     )

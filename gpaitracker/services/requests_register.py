@@ -22,6 +22,7 @@ from gpaitracker.models import AIModel, RegisterRequest
 from gpaitracker.services import catalogues, organisation, scope
 from gpaitracker.services.gpai_records import (
     check_day,
+    check_evidence,
     evidence_item,
     owner_change,
     person,
@@ -184,7 +185,7 @@ def answer_request(
     req.status, req.answered_on, req.evidence_id = (
         RequestStatus.ANSWERED,
         answered_on,
-        evidence_id,
+        check_evidence(session, evidence_id),
     )
     session.add(req)
     session.flush()

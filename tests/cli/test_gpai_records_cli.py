@@ -164,6 +164,12 @@ def _state(home):
           "--received", "2026-01-05"], "contains a control character"),
         (["request", "answer", "1", "--on", "2025-12-01"],
          "answered date 2025-12-01 is before received 2026-01-05"),
+        (["request", "answer", "1", "--on", "2026-01-06", "--evidence", "42"],
+         "evidence id 42 is not in the register"),
+        (["request", "answer", "1", "--on", "2026-01-06", "--file", "/nonexistent/x.pdf"],
+         "request #1 is about no model: its answer cannot be filed on a register item"),
+        (["incident", "report", "1", "--kind", "initial", "--sent-on", "2026-03-05",
+          "--file", "/nonexistent/x.pdf"], "/nonexistent/x.pdf"),
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_and_writes_nothing(reg, args, message):
