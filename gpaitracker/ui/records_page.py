@@ -34,7 +34,10 @@ class RecordsPage(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        # Column functions must not hold the page: a cycle through a widget would leave its
+        # collection to whichever thread the garbage collector happens to run on.
         red = lambda r: RED if r.overdue else None  # noqa: E731
+        none_owed = self.tr("none owed")
         self.incident_model = TableModel(
             [
                 Column(self.tr("Incident"), lambda r: r.label, key=lambda r: r.id),
@@ -44,7 +47,7 @@ class RecordsPage(QWidget):
                 Column(self.tr("Aware on"), lambda r: _day(r.aware_on)),
                 Column(
                     self.tr("Next report"),
-                    lambda r: r.next_report.value if r.next_report else self.tr("none owed"),
+                    lambda r: r.next_report.value if r.next_report else none_owed,
                 ),
                 Column(self.tr("Due"), lambda r: _day(r.next_due), colour=red),
                 Column(self.tr("Late"), _late, colour=red),
