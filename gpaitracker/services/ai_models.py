@@ -51,7 +51,6 @@ def slugify(name: str) -> str:
 
 
 def _rows(session: Session, *where: Any) -> list[ModelRow]:
-    org = organisation.load(session)
     r = Requirement.__table__.c  # type: ignore[attr-defined]
     items = (
         select(func.count())
@@ -64,10 +63,13 @@ def _rows(session: Session, *where: Any) -> list[ModelRow]:
         .order_by(col(AIModel.name), col(AIModel.id))
     )
     out = []
-    for row in session.execute(query):
+    found = session.execute(query).all()
+    org = organisation.load(session) if found else None  # no models without an organisation
+    for row in found:
         model: AIModel = row[0]
         count = int(row[1])
         assert model.id is not None
+        assert org is not None
         facts = catalogues.facts_for(org, model)
         out.append(
             ModelRow(

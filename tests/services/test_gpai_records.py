@@ -71,3 +71,9 @@ def test_every_record_write_is_in_the_audit_trail(org_ws, titan):
         ("titan/MDF v1", "update", "parameters"),
         ("titan/MDF v1", "freeze", "frozen"),
     }
+
+
+def test_models_list_empty_before_the_register_has_an_organisation(ws):
+    from gpaitracker.services import ai_models
+
+    assert ws.read(ai_models.list_models) == []
