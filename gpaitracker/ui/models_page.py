@@ -29,7 +29,7 @@ from gpaitracker import parse
 from gpaitracker.changes import Changes
 from gpaitracker.enums import Entity
 from gpaitracker.errors import UserError, ValidationError
-from gpaitracker.services import ai_models, model_retire
+from gpaitracker.services import ai_models, model_facts, model_retire
 from gpaitracker.services.ai_models import ModelRow
 from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.table_model import Column, TableModel, table_view
@@ -290,6 +290,11 @@ class ModelsPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.error_label)
         layout.addWidget(self.view)
+        # What the selected model's facts mean (Art. 3, 51-54) and what the rules had to assume.
+        self.standing_label = QLabel()
+        self.standing_label.setWordWrap(True)
+        self.standing_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.standing_label)
         self._connect()
         self.refresh(None)
 
@@ -339,6 +344,21 @@ class ModelsPage(QWidget):
         self.retire_action.setEnabled(editable)
         back = row is not None and row.retired
         self.retire_action.setText(self.tr("&Bring back…") if back else self.tr("&Retire…"))
+        self._show_standing(row)
+
+    def _show_standing(self, row: ModelRow | None) -> None:
+        if row is None:
+            self.standing_label.clear()
+            return
+        try:
+            found = self.ctx.ws.read(model_facts.assess, model_id=row.id)
+        except UserError as exc:
+            self.standing_label.setText(str(exc))
+            return
+        lines = list(found.standing) + [
+            self.tr("Warning: %1").replace("%1", w) for w in found.warnings
+        ]
+        self.standing_label.setText("\n".join(lines))
 
     def _on_activated(self, _index: QModelIndex) -> None:
         if self.ctx.may_edit:

@@ -208,3 +208,13 @@ def test_refresh_ignores_changes_to_other_kinds(qtbot, org_ws, page):
     assert page.model.rowCount() == 0
     page.refresh(Changes.of([("model", 1)]))
     assert page.model.rowCount() == 1
+
+
+def test_selecting_a_model_shows_what_its_facts_mean_and_what_was_assumed(qtbot, org_ws, ctx):
+    add_model(org_ws, name="Titan", placed_on_market="2025-12-15", training_flop="4e25")
+    page = ModelsPage(ctx)
+    qtbot.addWidget(page)
+    page.select(model_named(org_ws, "Titan").id)
+    text = page.standing_label.text()
+    assert "presumed to have systemic risk" in text
+    assert "Warning: threshold date not recorded" in text and "2025-12-29" in text
