@@ -20,6 +20,7 @@ class Bus(QObject):
     item_selected = Signal(object)  # a requirement id, or None
     status_message = Signal(str)
     show_items = Signal(object, str)  # requirement ids, what they are (the register shows them)
+    show_page = Signal(str)  # a page of the window by name (MainWindow.PAGES)
 
 
 @dataclass

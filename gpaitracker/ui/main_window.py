@@ -202,6 +202,7 @@ class MainWindow(QMainWindow):
         self.ctx.bus.changed.connect(self._on_changed)
         self.ctx.bus.status_message.connect(self._on_status_message)
         self.ctx.bus.show_items.connect(self._on_show_items)
+        self.ctx.bus.show_page.connect(self._on_show_page)
         for page in [*self.pages.values(), self.register_page, self.detail_panel, self.reminders]:
             refresh = getattr(page, "refresh", None)
             if refresh is not None:
@@ -219,6 +220,10 @@ class MainWindow(QMainWindow):
     def _on_show_items(self, ids: tuple[int, ...], caption: str) -> None:
         self.register_page.show_only(ids, caption)
         self.nav.setCurrentRow(self.PAGES.index("register"))
+
+    def _on_show_page(self, name: str) -> None:
+        if name in self.PAGES:
+            self.nav.setCurrentRow(self.PAGES.index(name))
 
     def _on_page_action(self) -> None:
         action = self.sender()

@@ -25,18 +25,24 @@ from gpaitracker.ui.context import UiContext
 HOUR_MS = 3_600_000
 START_DELAY_MS = 1500
 DAYS = 7
-URGENT = {"overdue", "due", "review"}
+URGENT = {"overdue", "due", "review", "late_report", "report", "late_request", "request"}
+LATE = {"overdue", "late_report", "late_request"}
+RECORDS = {"late_report", "report", "late_request", "request"}  # not items: the records page
 
 
 def _entry_text(e: agenda.Entry) -> str:
-    if e.kind == "overdue":
+    if e.kind in LATE:
         when = f"{e.days} days late" if e.days != 1 else "1 day late"
+        if e.kind != "overdue":
+            when = f"{agenda.CAPTIONS[e.kind]}, {when}"
     elif e.kind == "evidence":
         when = f"evidence expires in {e.days} days"
     elif e.kind == "review":
         when = "waiting for your review"
     else:
         when = "due today" if e.days == 0 else f"due in {e.days} days"
+        if e.kind in RECORDS:
+            when = f"{agenda.CAPTIONS[e.kind]}, {when}"
     return f"{e.key} \u2014 {when}\n{e.title}" if e.title else f"{e.key} \u2014 {when}"
 
 
@@ -88,7 +94,7 @@ class RemindersPanel(QDockWidget):
         person = self.ctx.actor.id if self.scope_combo.currentData() == "mine" else None
 
         def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> object:
-            return ws.read(agenda.agenda, person_id=person, days=DAYS)
+            return ws.read(agenda.agenda, person_id=person, days=DAYS, records=True)
 
         self.ctx.worker.start(job, finished=self._on_loaded)
 
@@ -105,11 +111,12 @@ class RemindersPanel(QDockWidget):
         for e in entries:
             item = QListWidgetItem(_entry_text(e))
             item.setData(Qt.ItemDataRole.UserRole, e.requirement_id)
-            if e.kind == "overdue":
+            item.setData(Qt.ItemDataRole.UserRole + 1, e.kind)
+            if e.kind in LATE:
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.list.addItem(item)
         counts = {k: sum(e.kind == k for e in entries) for k in agenda.KINDS}
-        self.summary.setText(
+        text = (
             self.tr("%1 overdue, %2 due within %3 days, %4 reviews, %5 evidence expiring")
             .replace("%1", str(counts["overdue"]))
             .replace("%2", str(counts["due"]))
@@ -117,6 +124,15 @@ class RemindersPanel(QDockWidget):
             .replace("%4", str(counts["review"]))
             .replace("%5", str(counts["evidence"]))
         )
+        owed = sum(counts[k] for k in RECORDS)
+        if owed:
+            late = counts["late_report"] + counts["late_request"]
+            text += (
+                self.tr("; %1 incident reports or request answers owed (%2 late)")
+                .replace("%1", str(owed))
+                .replace("%2", str(late))
+            )
+        self.summary.setText(text)
         self._notify(entries)
 
     def _notify(self, entries: list[agenda.Entry]) -> None:
@@ -125,7 +141,7 @@ class RemindersPanel(QDockWidget):
         self._seen = urgent
         if not new:
             return
-        late = sum(1 for kind, _ in new if kind == "overdue")
+        late = sum(1 for kind, _ in new if kind in LATE)
         text = (
             self.tr("%1 item(s) now need attention (%2 overdue)")
             .replace("%1", str(len(new)))
@@ -139,5 +155,7 @@ class RemindersPanel(QDockWidget):
 
     def _on_activated(self, item: QListWidgetItem) -> None:
         rid = item.data(Qt.ItemDataRole.UserRole)
-        if rid is not None:
+        if item.data(Qt.ItemDataRole.UserRole + 1) in RECORDS:
+            self.ctx.bus.show_page.emit("records")
+        elif rid is not None:
             self.ctx.bus.show_items.emit((int(rid),), item.text().split(" \u2014 ")[0])

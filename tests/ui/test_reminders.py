@@ -46,9 +46,7 @@ def test_panel_lists_what_needs_attention_and_notifies_what_is_new(qtbot, ws):
     # Another of Olga's items falls due tomorrow: one new notification, for one item.
     other = item_id(ws, "atlas-2/AIA-53-1-b")
     ws.write(register.assign, requirement_id=other, owner_id=person_id(ws, OLGA))
-    ws.write(
-        register.set_due, requirement_id=other, due=dt.date.today() + dt.timedelta(days=1)
-    )
+    ws.write(register.set_due, requirement_id=other, due=dt.date.today() + dt.timedelta(days=1))
     with qtbot.waitSignal(panel.notified, timeout=10_000) as second:
         panel.refresh(None)
     assert second.args[0].startswith("1 item")
@@ -64,3 +62,35 @@ def test_panel_lists_what_needs_attention_and_notifies_what_is_new(qtbot, ws):
     shown = window.register_page.model
     _settle(qtbot, window)
     assert shown.rowCount() == 1 and shown.row_at(0).id == item.data(Qt.ItemDataRole.UserRole)
+
+
+def test_requests_owed_are_listed_notified_and_open_their_page(qtbot, ws):
+    from gpaitracker.enums import RequestKind
+    from gpaitracker.services import lookup, requests_register
+    from tests.services.helpers import as_person
+
+    ws.write(
+        requests_register.add_request,
+        kind=RequestKind.DOWNSTREAM,
+        subject="Model card for integrators",
+        received=dt.date.today() - dt.timedelta(days=20),  # answer within 14 days: 6 days late
+        owner_id=person_id(ws, OLGA),
+        model_id=ws.read(lookup.model_id, ref="atlas-2"),
+    )
+    olga = as_person(ws, OLGA)
+    window = MainWindow(make_context(olga))
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.reminders
+    with qtbot.waitSignal(panel.notified, timeout=10_000) as first:
+        pass
+    [late] = [e for e in panel.entries if e.kind == "late_request"]
+    assert late.days == 6 and "Model card for integrators" in late.title
+    row = next(n for n in range(panel.list.count()) if late.key in panel.list.item(n).text())
+    assert "request overdue, 6 days late" in panel.list.item(row).text()
+    assert panel.list.item(row).foreground().color() == Qt.GlobalColor.darkRed
+    assert "1 incident reports or request answers owed (1 late)" in panel.summary.text()
+    assert "overdue" in first.args[0]
+    panel.list.itemActivated.emit(panel.list.item(row))
+    assert window.nav.currentRow() == window.PAGES.index("records")
+    _settle(qtbot, window)
