@@ -51,6 +51,17 @@ class ItemLine(NamedTuple):
     days_late: int  # 0 when not overdue
 
 
+class RecordLine(NamedTuple):
+    """An incident report or a request answer owed (the requests register, COP-SS-9)."""
+
+    label: str  # "incident #2", "request #3"
+    title: str  # what is owed
+    model: str | None
+    owner: str | None
+    due: dt.date
+    days_late: int  # 0 when not late
+
+
 class MovedDeadline(NamedTuple):
     item: ItemLine
     old_due: dt.date | None
@@ -113,6 +124,8 @@ class ReportData(NamedTuple):
     tables: list[ItemTable]
     evidence: list[EvidenceLine]
     audit_head: AuditAnchor | None  # None when the trail is empty
+    # Incident reports and request answers owed within 90 days of as_of, late ones first.
+    records: tuple[RecordLine, ...] = ()
 
 
 class SignatureBox(NamedTuple):

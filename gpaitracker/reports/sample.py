@@ -18,6 +18,7 @@ from gpaitracker.reports.data import (
     ItemLine,
     ItemTable,
     MovedDeadline,
+    RecordLine,
     ReportData,
     TrendPoint,
 )
@@ -252,6 +253,24 @@ def sample_report(items: int = 60, seed: int = 1) -> ReportData:
             if grouped[m, c]
         ],
         evidence=_evidence(max(3, items // 4), seed, rng),
+        records=(
+            RecordLine(
+                "incident #1",
+                "intermediate report: Evaluation harness outage",
+                MODELS[0],
+                "Ada Lovelace",
+                AS_OF - dt.timedelta(days=3),
+                3,
+            ),
+            RecordLine(
+                "request #2",
+                "downstream provider request: capabilities and limitations",
+                MODELS[-1],
+                None,
+                AS_OF + dt.timedelta(days=9),
+                0,
+            ),
+        ),
         audit_head=AuditAnchor(
             event_id=items * 7 + 13,
             hash=hashlib.sha256(f"sample audit {seed} {items}".encode()).hexdigest(),

@@ -195,6 +195,8 @@ def deadlines(data: ReportData, st: Styles, tables: TableMaker) -> Story:
         tables.items(data.overdue, days_late=True),
         Paragraph(f"Due in the next 90 days ({len(data.next_90)})", st.h2),
         tables.items(data.next_90),
+        Paragraph(f"Incident reports and request answers owed ({len(data.records)})", st.h2),
+        tables.records(data.records),
     ]
 
 

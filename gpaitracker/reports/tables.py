@@ -10,7 +10,7 @@ from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped]
 from reportlab.platypus import LongTable, Paragraph  # type: ignore[import-untyped]
 
-from gpaitracker.reports.data import EvidenceLine, ItemLine, MovedDeadline
+from gpaitracker.reports.data import EvidenceLine, ItemLine, MovedDeadline, RecordLine
 from gpaitracker.reports.styles import (
     ACCENT,
     FRAME_W,
@@ -55,6 +55,13 @@ MOVED_COLUMNS: list[Column] = [
     ("Owner", OWNER),
     ("Old due", DATE),
     ("New due", DATE),
+]
+RECORD_COLUMNS: list[Column] = [
+    ("Record", 70),
+    ("What is owed", None),
+    ("Owner", OWNER),
+    ("Due", DATE),
+    ("Days late", 56),
 ]
 # 148 points hold 32 hex digits of the mono font at 7 pt: a SHA-256 takes two lines.
 EVIDENCE_COLUMNS: list[Column] = [
@@ -178,6 +185,21 @@ class TableMaker:
             rows.append([*self._common(line, width), date_text(line.due), last])
         marks = [] if days_late else status_marks([line.status for line in lines])
         return self.grid(columns, rows, right=(4,) if days_late else (), extra=marks)
+
+    def records(self, lines: Sequence[RecordLine]) -> Any:
+        """Incident reports and request answers owed: what, whose, when, how late."""
+        width = widths(RECORD_COLUMNS)
+        rows = [
+            [
+                self.cell(r.label, width[0]),
+                self.cell(f"{r.title} ({r.model})" if r.model else r.title, width[1]),
+                self.cell(owner_text(r.owner), width[2]),
+                date_text(r.due),
+                str(r.days_late) if r.days_late else "",
+            ]
+            for r in lines
+        ]
+        return self.grid(RECORD_COLUMNS, rows, right=(4,))
 
     def moved(self, moves: list[MovedDeadline]) -> Any:
         """Items whose due date changed since the previous report: old and new date."""

@@ -12,12 +12,12 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gpaitracker.enums import RequestStatus, Status
+from gpaitracker.enums import Status
 from gpaitracker.metrics import evidence as evidence_figures
 from gpaitracker.metrics.figures import CLOSED
 from gpaitracker.metrics.state import Item, load
 from gpaitracker.models import Requirement
-from gpaitracker.services import incidents, requests_register
+from gpaitracker.services import records_owed
 
 KINDS = (
     "overdue",
@@ -120,19 +120,8 @@ def _records(
 ) -> list[Entry]:
     """Incident reports and requests owed by `until` (late ones first), one person's if given."""
     out: list[Entry] = []
-    for inc in incidents.list_incidents(session=session, today=today):
-        if inc.next_due is None or inc.next_due > until or person_id not in (None, inc.owner_id):
-            continue
-        assert inc.next_report is not None
-        title = f"{inc.next_report.value} report: {inc.title} ({inc.model})"
-        kind = "late_report" if inc.overdue else "report"
-        out.append(Entry(kind, inc.label, title, inc.next_due, inc.days, None, None))
-    for req in requests_register.list_requests(session=session, today=today):
-        if req.deadline is None or req.status != RequestStatus.OPEN or req.deadline > until:
-            continue
-        if person_id not in (None, req.owner_id):
-            continue
-        title = f"{requests_register.KIND_TEXT[req.kind]}: {req.subject}"
-        kind = "late_request" if req.overdue else "request"
-        out.append(Entry(kind, req.label, title, req.deadline, req.days, None, None))
+    for o in records_owed.owed(session=session, today=today, until=until, person_id=person_id):
+        title = f"{o.title} ({o.model})" if o.kind == "report" and o.model else o.title
+        kind = ("late_" if o.late else "") + o.kind
+        out.append(Entry(kind, o.label, title, o.due, o.days, None, None))
     return out

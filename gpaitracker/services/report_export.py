@@ -25,6 +25,7 @@ from gpaitracker.enums import Entity
 from gpaitracker.errors import ConflictError
 from gpaitracker.metrics import history
 from gpaitracker.models import (
+    AIModel,
     AuditEvent,
     Evidence,
     EvidenceLink,
@@ -42,10 +43,11 @@ from gpaitracker.reports.data import (
     ItemLine,
     ItemTable,
     MovedDeadline,
+    RecordLine,
     ReportData,
     TrendPoint,
 )
-from gpaitracker.services import evidence
+from gpaitracker.services import evidence, records_owed
 from gpaitracker.services.queries import natural_key
 
 CLOSED = ("done", "not_applicable")
@@ -98,6 +100,7 @@ def report_inputs(
         on_day=lambda reg: reported.extend(_reported(reg, as_of, model_ids)),
     )
     lines = {r.line.key: r.line for r in reported}
+    records = _records(session, as_of, model_ids)
     org = session.execute(select(Organisation.name).limit(1)).scalar()
     models = sorted({r.model for r in reported} | {g.name for g in figs.by_model})
     data = ReportData(
@@ -117,7 +120,7 @@ def report_inputs(
             evidence_coverage=figs.evidence_coverage,
             rag=dict(figs.rag),
         ),
-        key_messages=key_messages(figs),
+        key_messages=key_messages(figs, sum(1 for r in records if r.days_late)),
         by_chapter=[Breakdown(g.name, dict(g.by_status), g.overdue) for g in figs.by_chapter],
         by_model=_fold([Breakdown(g.name, dict(g.by_status), g.overdue) for g in figs.by_model]),
         trend=[TrendPoint(p.week_end, p.done, p.overdue) for p in figs.history],
@@ -127,11 +130,12 @@ def report_inputs(
         tables=_tables(reported),
         evidence=_evidence(session, {r.id for r in reported}, as_of, today),
         audit_head=_audit_head(session, as_of, today),
+        records=records,
     )
     return data, figs.as_dict()
 
 
-def key_messages(figs: metrics.Figures) -> list[str]:
+def key_messages(figs: metrics.Figures, late_records: int = 0) -> list[str]:
     """The three things the board must know, in plain words."""
     if figs.overdue:
         worst = max(figs.by_chapter, key=lambda g: g.overdue)
@@ -141,6 +145,8 @@ def key_messages(figs: metrics.Figures) -> list[str]:
         )
     else:
         first = f"No item is overdue; {figs.due_30} fall due within 30 days."
+    if late_records:
+        first += f" {late_records} incident report(s) or request answer(s) are late: see Deadlines."
     base = figs.total - figs.not_applicable
     second = f"{figs.percent_done:.0f}% of the items that apply are done ({figs.done} of {base})"
     past = figs.history[-5] if len(figs.history) >= 5 else None
@@ -235,6 +241,20 @@ class _Reported(NamedTuple):
     model: str
     chapter: str
     line: ItemLine
+
+
+def _records(
+    session: Session, as_of: dt.date, model_ids: tuple[int, ...] | None
+) -> tuple[RecordLine, ...]:
+    """Incident reports and request answers owed within 90 days of as_of (late ones too)."""
+    owed = records_owed.owed(session=session, today=as_of, until=as_of + dt.timedelta(days=90))
+    if model_ids is not None:
+        m = AIModel.__table__.c  # type: ignore[attr-defined]
+        slugs: set[str] = set(session.scalars(core_select(m.slug).where(m.id.in_(model_ids))))
+        owed = [o for o in owed if o.model in slugs]
+    return tuple(
+        RecordLine(o.label, o.title, o.model, o.owner, o.due, o.days if o.late else 0) for o in owed
+    )
 
 
 def _reported(

@@ -26,7 +26,7 @@ from gpaitracker import metrics, paths
 from gpaitracker.changes import Changes
 from gpaitracker.enums import Status
 from gpaitracker.metrics import Figures, Pick
-from gpaitracker.services import ai_models
+from gpaitracker.services import ai_models, records_owed
 from gpaitracker.ui.context import UiContext
 from gpaitracker.ui.dashboard_charts import (
     DueBars,
@@ -40,6 +40,7 @@ from gpaitracker.ui.register_model import status_label
 
 LARGE_TYPE_KEY = "dashboard/large_type"
 LARGE = 1.6
+OWED_DAYS = 30  # the owed tile counts what falls due within this many days, and what is late
 
 
 class Tile(QPushButton):
@@ -100,6 +101,7 @@ class DashboardPage(QWidget):
             "overdue": Tile(self.tr("overdue")),
             "due_30": Tile(self.tr("due in the next 30 days")),
             "coverage": Tile(self.tr("evidence coverage")),
+            "owed": Tile(self.tr("incident reports and request answers owed")),
         }
         self.chapter_chart = StatusBars(self.tr("Status by chapter"))
         self.model_chart = StatusBars(self.tr("Status by model"))
@@ -213,7 +215,13 @@ class DashboardPage(QWidget):
                 cache_dir=paths.cache_dir(ws.home),
                 cancelled=cancelled,
             )
-            return models, figs
+            owed = ws.read(
+                records_owed.owed, today=as_of, until=as_of + dt.timedelta(days=OWED_DAYS)
+            )
+            if model_ids is not None:
+                slugs = {m.slug for m in models if m.id in model_ids}
+                owed = [o for o in owed if o.model in slugs]
+            return models, figs, owed
 
         self.ctx.worker.start(
             job, finished=self._on_loaded, failed=self._on_failed, crashed=self._on_crashed
@@ -229,8 +237,11 @@ class DashboardPage(QWidget):
         self.status_label.setText(self.tr("The figures could not be loaded."))
         CrashDialog.show_for(self, report)
 
-    def _on_loaded(self, result: tuple[list[ai_models.ModelRow], Figures]) -> None:
-        models, figs = result
+    def _on_loaded(
+        self, result: tuple[list[ai_models.ModelRow], Figures, list[records_owed.Owed]]
+    ) -> None:
+        models, figs, owed = result
+        self.owed = owed
         self._loading = False
         self._fill_models(models)
         self.figures = figs
@@ -257,6 +268,14 @@ class DashboardPage(QWidget):
             self.tr("with valid evidence: %1 of %2")
             .replace("%1", str(figs.evidence_covered))
             .replace("%2", str(figs.evidence_base)),
+        )
+        late = sum(o.late for o in owed)
+        self.tiles["owed"].show_value(
+            str(len(owed)),
+            self.tr("incident reports and request answers owed within %1 days (%2 late)")
+            .replace("%1", str(OWED_DAYS))
+            .replace("%2", str(late)),
+            "#d83b3b" if late else None,
         )
         self.chapter_chart.show_groups(figs.by_chapter)
         self.model_chart.show_groups(figs.by_model)
@@ -312,6 +331,9 @@ class DashboardPage(QWidget):
     def _on_tile(self, name: str) -> None:
         figs = self.figures
         if figs is None:
+            return
+        if name == "owed":  # records, not items: their own page
+            self.ctx.bus.show_page.emit("records")
             return
         if name == "overdue":
             self._show([i.id for i in figs.overdue_items], self.tr("Overdue"))

@@ -147,3 +147,38 @@ def test_a_report_for_an_earlier_day_shows_items_and_evidence_as_they_stood(
     assert then.evidence == [] and [e.title for e in now.evidence] == [
         "https://provider.eu/docs/tech-doc"
     ]
+
+
+def test_report_lists_incident_reports_and_request_answers_owed(demo, tmp_path):
+    from gpaitracker.enums import RequestKind
+    from gpaitracker.services import requests_register
+
+    today = dt.date.today()
+    titan = demo.read(lookup.model_id, ref="titan-1")
+    demo.write(
+        requests_register.add_request,
+        kind=RequestKind.AIO,
+        subject="Information on the training data",
+        received=today - dt.timedelta(days=20),
+        deadline=today - dt.timedelta(days=5),
+        model_id=titan,
+    )
+    demo.write(
+        requests_register.add_request,
+        kind=RequestKind.DOWNSTREAM,
+        subject="Capabilities and limitations",
+        received=today,
+        model_id=titan,
+    )
+    data = demo.read(report_data, as_of=today, model_ids=None, prepared_by="x")
+    late = [r for r in data.records if r.days_late]
+    assert [r.days_late for r in late] == [5]
+    assert any(r.due == today + dt.timedelta(days=14) for r in data.records)
+    assert "1 incident report(s) or request answer(s) are late" in data.key_messages[0]
+    orca = demo.read(lookup.model_id, ref="orca-1")
+    assert demo.read(report_data, as_of=today, model_ids=(orca,), prepared_by="x").records == ()
+    out = tmp_path / "board.pdf"
+    make_report(demo, out)
+    text = " ".join(text_of(out).split())
+    assert "Incident reports and request answers owed" in text
+    assert "Information on the training data" in text

@@ -133,3 +133,33 @@ def test_axis_labels_are_whole_and_upright(window):
     [names] = page.chapter_chart.chart_.axes(Qt.Orientation.Vertical)
     assert "Safety and<br>Security" in names.categories()
     assert page.chapter_chart.categories[-1] == "AI Act articles"  # the names stay whole
+
+
+def test_incident_reports_and_requests_owed_have_a_tile_that_opens_their_page(
+    qtbot, window, ws
+):
+    from gpaitracker.enums import RequestKind
+    from gpaitracker.services import lookup, records_owed, requests_register
+
+    today = dt.date.today()
+    ws.write(
+        requests_register.add_request,
+        kind=RequestKind.AIO,
+        subject="Information on the training data",
+        received=today - dt.timedelta(days=20),
+        deadline=today - dt.timedelta(days=5),
+        model_id=ws.read(lookup.model_id, ref="titan-1"),
+    )
+    page = window.pages["dashboard"]
+    page.figures = None
+    page.refresh(None)
+    qtbot.waitUntil(lambda: page.figures is not None, timeout=10_000)
+    owed = ws.read(records_owed.owed, until=today + dt.timedelta(days=30))
+    late = [o for o in owed if o.late]
+    assert late and any(o.title.endswith("Information on the training data") for o in late)
+    tile = page.tiles["owed"]
+    assert tile.value.text() == str(len(owed))
+    assert f"({len(late)} late)" in tile.detail.text() and "d83b3b" in tile.value.styleSheet()
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    assert window.nav.currentRow() == window.PAGES.index("records")
+    _settle(qtbot, window)
