@@ -272,10 +272,14 @@ class DashboardPage(QWidget):
         late = sum(o.late for o in owed)
         self.tiles["owed"].show_value(
             str(len(owed)),
-            self.tr("incident reports and request answers owed within %1 days (%2 late)")
-            .replace("%1", str(OWED_DAYS))
-            .replace("%2", str(late)),
+            self.tr("incident reports and answers owed, %1 late").replace("%1", str(late)),
             "#d83b3b" if late else None,
+        )
+        self.tiles["owed"].setToolTip(
+            self.tr(
+                "Serious-incident reports and answers to requests (AI Office, downstream "
+                "providers, the Art. 52(1) notification) due within %1 days or late"
+            ).replace("%1", str(OWED_DAYS))
         )
         self.chapter_chart.show_groups(figs.by_chapter)
         self.model_chart.show_groups(figs.by_model)

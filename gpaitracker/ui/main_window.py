@@ -102,7 +102,11 @@ class MainWindow(QMainWindow):
         }
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(self.nav.fontMetrics().horizontalAdvance("M" * 12))
+        # As wide as the longest page name, so that none is cut short.
+        metrics = self.nav.fontMetrics()
+        longest = max(metrics.horizontalAdvance(t) for t in titles.values())
+        self.nav.setFixedWidth(longest + 4 * self.nav.frameWidth() + metrics.averageCharWidth() * 3)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         for n, name in enumerate(self.PAGES):
             item = QListWidgetItem(titles[name])

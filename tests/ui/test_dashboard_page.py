@@ -159,7 +159,7 @@ def test_incident_reports_and_requests_owed_have_a_tile_that_opens_their_page(
     assert late and any(o.title.endswith("Information on the training data") for o in late)
     tile = page.tiles["owed"]
     assert tile.value.text() == str(len(owed))
-    assert f"({len(late)} late)" in tile.detail.text() and "d83b3b" in tile.value.styleSheet()
+    assert f"{len(late)} late" in tile.detail.text() and "d83b3b" in tile.value.styleSheet()
     qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
     assert window.nav.currentRow() == window.PAGES.index("records")
     _settle(qtbot, window)
