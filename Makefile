@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed
 
 # Debian/Ubuntu packages Qt needs to start (offscreen for tests, xcb for a real window),
 # plus poppler-utils for the PDF checks in the tests and libnss3-tools (certutil) to make
-# pdfsig trust a test signing certificate.
+# pdfsig trust a test signing certificate, and the PostgreSQL server the team-mode tests start
+# a throwaway cluster of (initdb + pg_ctl, on a free loopback port).
 QT_DEBS := libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3
 XCB_DEBS := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 \
 	libxcb-shape0 libxkbcommon-x11-0
-TEST_DEBS := poppler-utils libnss3-tools
+TEST_DEBS := poppler-utils libnss3-tools postgresql
 DEBS := python3-venv $(QT_DEBS) $(XCB_DEBS) $(TEST_DEBS)
 
 .PHONY: run test lint bench sysdeps venv clean

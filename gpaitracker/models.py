@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, LargeBinary, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
@@ -344,3 +344,30 @@ class MdfVersion(Versioned, table=True):
     exports: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_by: int | None = Field(default=None, foreign_key="person.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class EvidenceObject(SQLModel, table=True):
+    """An evidence file stored in the database (team mode), named by its SHA-256."""
+
+    __tablename__ = "evidence_object"
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int = Field(sa_type=BigInteger)
+    chunks: int
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class EvidenceChunk(SQLModel, table=True):
+    """One piece of an evidence object, in order of seq (0, 1, ...)."""
+
+    __tablename__ = "evidence_chunk"
+    sha256: str = Field(foreign_key="evidence_object.sha256", primary_key=True, max_length=64)
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_type=LargeBinary)
+
+
+class TeamLogin(SQLModel, table=True):
+    """A database server login and the person it acts as."""
+
+    __tablename__ = "team_login"
+    login: str = Field(primary_key=True, max_length=63)
+    person_id: int = Field(foreign_key="person.id")

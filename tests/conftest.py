@@ -141,3 +141,62 @@ def _fresh_qsettings(tmp_path, request):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
     yield
+
+
+# PostgreSQL: one throwaway cluster per test run, started on first use and stopped at the end.
+# Missing server binaries fail the tests that need them, with the reason: they never skip.
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    from tests.pg_cluster import start_cluster
+
+    cluster = start_cluster()
+    yield cluster
+    cluster.destroy()
+
+
+def pg_admin_execute(cluster, *statements: str, database: str = "postgres") -> None:
+    """Run statements as the cluster's superuser, outside a transaction."""
+    import psycopg
+
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=cluster.port,
+        user="postgres",
+        password=cluster.password,
+        dbname=database,
+        autocommit=True,
+    ) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_cluster, tmp_path_factory) -> str:
+    """A migrated, empty register database that each test's database is copied from."""
+    pg_admin_execute(pg_cluster, "CREATE DATABASE gpai_template")
+    reg = open_register(tmp_path_factory.mktemp("pg-template"), pg_cluster.url("gpai_template"))
+    reg.engine.dispose()
+    return "gpai_template"
+
+
+_pg_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def pg_url(pg_cluster, _pg_template) -> str:
+    """A superuser URL of a fresh, migrated register database of this test's own."""
+    name = f"gpai_test_{next(_pg_counter)}"
+    pg_admin_execute(pg_cluster, f"CREATE DATABASE {name} TEMPLATE {_pg_template}")
+    yield pg_cluster.url(name)
+    pg_admin_execute(pg_cluster, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_empty_url(pg_cluster) -> str:
+    """A superuser URL of an empty database (no register yet)."""
+    name = f"gpai_empty_{next(_pg_counter)}"
+    pg_admin_execute(pg_cluster, f"CREATE DATABASE {name}")
+    yield pg_cluster.url(name)
+    pg_admin_execute(pg_cluster, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -46,14 +46,14 @@ def upgrade() -> None:
                                nullable=False)
 
     with op.batch_alter_table("catalogue_entry") as batch:
-        batch.alter_column("applies", existing_type=sa.String(length=300), type_=sa.JSON(),
+        batch.alter_column("applies", existing_type=sa.String(length=300), type_=sa.JSON(), postgresql_using="applies::json",
                            existing_nullable=False)
-        batch.alter_column("evidence", existing_type=sa.String(), type_=sa.JSON(),
+        batch.alter_column("evidence", existing_type=sa.String(), type_=sa.JSON(), postgresql_using="evidence::json",
                            existing_nullable=False)
-        batch.alter_column("kpis", existing_type=sa.String(), type_=sa.JSON(),
+        batch.alter_column("kpis", existing_type=sa.String(), type_=sa.JSON(), postgresql_using="kpis::json",
                            existing_nullable=False)
     with op.batch_alter_table("report_record") as batch:
-        batch.alter_column("metrics", existing_type=sa.String(), type_=sa.JSON(),
+        batch.alter_column("metrics", existing_type=sa.String(), type_=sa.JSON(), postgresql_using="metrics::json",
                            existing_nullable=False)
 
     with op.batch_alter_table("requirement") as batch:
@@ -127,11 +127,11 @@ def downgrade() -> None:
         batch.alter_column("row_version", new_column_name="version", existing_type=sa.Integer(),
                            existing_nullable=False, server_default=None)
     with op.batch_alter_table("report_record") as batch:
-        batch.alter_column("metrics", existing_type=sa.JSON(), type_=sa.String())
+        batch.alter_column("metrics", existing_type=sa.JSON(), type_=sa.String(), postgresql_using="metrics::text")
     with op.batch_alter_table("catalogue_entry") as batch:
-        batch.alter_column("kpis", existing_type=sa.JSON(), type_=sa.String())
-        batch.alter_column("evidence", existing_type=sa.JSON(), type_=sa.String())
-        batch.alter_column("applies", existing_type=sa.JSON(), type_=sa.String(length=300))
+        batch.alter_column("kpis", existing_type=sa.JSON(), type_=sa.String(), postgresql_using="kpis::text")
+        batch.alter_column("evidence", existing_type=sa.JSON(), type_=sa.String(), postgresql_using="evidence::text")
+        batch.alter_column("applies", existing_type=sa.JSON(), type_=sa.String(length=300), postgresql_using="applies::text")
     for table in _VERSIONED:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("updated_at")

@@ -48,10 +48,10 @@ def upgrade() -> None:
     op.create_index("ix_comment_requirement_id", "comment", ["requirement_id"], unique=False)
     # Items in review were submitted for done; their current owner counts as an owner.
     op.execute("UPDATE requirement SET review_outcome = 'done' WHERE status = 'in_review'")
-    op.execute(
-        "UPDATE requirement SET cycle_owner_ids = '[' || owner_id || ']' "
-        "WHERE owner_id IS NOT NULL"
-    )
+    owners = "'[' || owner_id || ']'"
+    if op.get_bind().dialect.name == "postgresql":
+        owners = f"CAST({owners} AS JSON)"
+    op.execute(f"UPDATE requirement SET cycle_owner_ids = {owners} WHERE owner_id IS NOT NULL")
     op.execute(
         "INSERT INTO comment (requirement_id, author_id, at, kind, text) "
         "SELECT id, NULL, updated_at, 'migrated', notes FROM requirement WHERE notes != ''"
