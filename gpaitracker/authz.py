@@ -72,7 +72,8 @@ def authorise(session: Session, actor: Actor, permission: Permission) -> Actor:
         if current.may(Permission.EDIT):
             raise PermissionDenied(f"person {current.email} must be an admin for this change")
         raise PermissionDenied(
-            f"person {current.email} has role {current.role.value}, which is read-only"
+            f"you have read-only access: person {current.email} has role "
+            f"{current.role.value}, which is read-only"
         )
     return current
 

@@ -98,7 +98,19 @@ def translate_db_error(exc: BaseException, url: str) -> UserError | None:
         return _postgres_error(state, str(orig), where)
     if isinstance(exc, OperationalError) and getattr(exc, "connection_invalidated", False):
         return StorageError(f"database server for {where} is unreachable")
+    if isinstance(exc, OperationalError) and type(orig).__module__.startswith("psycopg"):
+        # A failed connection attempt carries no SQLSTATE, only the server's words.
+        first = _first_connect_line(str(orig))
+        if "password authentication failed" in first or "no pg_hba.conf entry" in first:
+            return StorageError(f"database server for {where} refused the login: {first}")
+        return StorageError(f"database server for {where} is unreachable: {first}")
     return None
+
+
+def _first_connect_line(message: str) -> str:
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    text = lines[0] if lines else "no reason given"
+    return text.removeprefix("connection failed: ")[:300]
 
 
 def _sqlite_error(code: int, message: str, where: str) -> UserError | None:

@@ -6,6 +6,7 @@ When the server binaries are missing this raises with the reason: those tests ne
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import secrets
@@ -83,18 +84,25 @@ class Cluster:
             "-c fsync=off -c full_page_writes=off -c max_connections=100"
         )
         self._run(
-            self.bin / "pg_ctl", "-D", self.data, "-l", self.root / "log", "-o", options,
-            "-w", "-t", "60", "start",
+            self.bin / "pg_ctl",
+            "-D",
+            self.data,
+            "-l",
+            self.root / "log",
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
         )
 
     def stop(self, mode: str = "fast") -> None:
         self._run(self.bin / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(ClusterUnavailable):
             self.stop("immediate")
-        except ClusterUnavailable:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -116,9 +124,20 @@ def start_cluster() -> Cluster:
     cluster = Cluster(root, _free_port(), password, bin_dir, as_postgres)
     try:
         cluster._run(
-            bin_dir / "initdb", "-D", cluster.data, "-U", SUPERUSER, "-A", "scram-sha-256",
-            "--auth-host=scram-sha-256", "--auth-local=scram-sha-256", f"--pwfile={pwfile}",
-            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+            bin_dir / "initdb",
+            "-D",
+            cluster.data,
+            "-U",
+            SUPERUSER,
+            "-A",
+            "scram-sha-256",
+            "--auth-host=scram-sha-256",
+            "--auth-local=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
         )
         cluster.start()
     except BaseException:

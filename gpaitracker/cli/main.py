@@ -24,6 +24,7 @@ from gpaitracker.cli import (
     register_cmds,
     report_cmds,
     request_cmds,
+    server_cmds,
     setup_cmds,
 )
 
@@ -70,6 +71,7 @@ MODULES = (
     catalogue_cmds,
     report_cmds,
     interchange_cmds,
+    server_cmds,
 )
 # Which module defines each command: only that one is built for a run (argparse costs ~15 ms
 # for all of them, a tenth of a short command's run).
@@ -103,6 +105,7 @@ COMMANDS = {
     "import": interchange_cmds,
     "backup": interchange_cmds,
     "restore": interchange_cmds,
+    "server": server_cmds,
 }
 _VALUED = {"--home", "--db", "--as"}
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, text
 from sqlmodel import select
 
-from gpaitracker import parse, paths
+from gpaitracker import parse, paths, server_roles
 from gpaitracker.authz import Actor
 from gpaitracker.db import Register, session_scope
 from gpaitracker.errors import NotFoundError, PermissionDenied
@@ -100,14 +100,15 @@ class Workspace:
             if person is None:
                 raise NotFoundError(f"person {self._acting_email} is no longer in the register")
             return Actor.of(person)
-        if self._acting_email:
+        person = self._person_of_login(session)
+        if person is None and self._acting_email:
             address = parse.email(self._acting_email, "acting person")
             person = session.execute(select(Person).where(Person.email == address)).scalar()
             if person is None:
                 raise NotFoundError(f"person {self._acting_email!r} is not in the register")
             if not person.active:
                 raise PermissionDenied(f"person {person.email} is inactive")
-        else:
+        elif person is None:
             meta = session.get(Meta, FIRST_ADMIN_KEY)
             person = session.get(Person, int(meta.value)) if meta is not None else None
             if person is None:
@@ -115,6 +116,30 @@ class Workspace:
         actor = Actor.of(person)
         self._actor_id = actor.id
         return actor
+
+    def _person_of_login(self, session: Any) -> Person | None:
+        """On a server, the person the login acts as (set by `server add-user`), if any.
+
+        A login that acts as a person cannot act as anyone else: the audit trail names who
+        really made each change.
+        """
+        if self.register.is_sqlite:
+            return None
+        conn = session.connection()
+        login = server_roles.current_login(conn)
+        person_id = server_roles.person_of_login(conn, login)
+        if person_id is None:
+            return None
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFoundError(f"login {login} acts as a person no longer in the register")
+        if self._acting_email and parse.email(self._acting_email, "acting person") != person.email:
+            raise PermissionDenied(
+                f"login {login} acts as {person.email} and cannot act as {self._acting_email}"
+            )
+        if not person.active:
+            raise PermissionDenied(f"person {person.email} is inactive")
+        return cast(Person, person)
 
     def change_token(self) -> tuple[int, ...]:
         """Changes whenever anyone commits to the register (another window, the CLI, a peer).
