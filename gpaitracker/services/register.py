@@ -62,27 +62,61 @@ def get_item(session: Session, requirement_id: int) -> Requirement:
 
 
 def check_version(
-    session: Session, entity: Entity, row_id: int, label: str, current: int, expected: int | None
+    session: Session,
+    entity: Entity,
+    row_id: int,
+    label: str,
+    current: int,
+    expected: int | None,
+    values: tuple[str, object, object] | None = None,
 ) -> None:
-    """Refuse a write based on a stale read, naming who changed the row and when."""
+    """Refuse a write based on a stale read, naming who changed the row and when.
+
+    values is (field, value now saved, value the caller wanted): the message shows both.
+    """
     if expected is None or expected == current:
         return
     found = last_change(session, entity.value, row_id)
     if found is not None:
-        raise ConflictError(changed_by_message(label, found[1], found[2]))
+        message = changed_by_message(label, found[1], found[2])
+        if values is not None:
+            field, theirs, yours = values
+            message = message.replace(
+                "since you read it;",
+                f"since you read it: {field} is now {_shown(theirs)} (yours: {_shown(yours)});",
+            )
+        raise ConflictError(message)
     raise ConflictError(
         f"{label} was changed since you read it (version {current}, you had {expected}); "
         "reload and try again"
     )
 
 
+def _shown(value: object) -> str:
+    if value is None:
+        return "(none)"
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return parse.show(text) if any(ord(c) < 32 for c in text) else text
+
+
 def _for_write(
-    session: Session, requirement_id: int, expected_version: int | None
+    session: Session,
+    requirement_id: int,
+    expected_version: int | None,
+    field: str = "",
+    yours: object = None,
 ) -> tuple[Requirement, str]:
+    """The item to change, if the caller's read is current; field/yours name the change."""
     item = get_item(session, requirement_id)
     label = key_of(session, item)
     assert item.id is not None
-    check_version(session, REQ, item.id, label, item.row_version, expected_version)
+    values = None
+    if field:
+        theirs = getattr(item, field)
+        if field in ("owner_id", "reviewer_id"):
+            theirs, yours = _email(session, theirs), _email(session, yours)  # type: ignore[arg-type]
+        values = (field.removesuffix("_id").replace("_", " "), theirs, yours)
+    check_version(session, REQ, item.id, label, item.row_version, expected_version, values)
     return item, label
 
 
@@ -133,7 +167,10 @@ def assign(
     expected_version: int | None = None,
 ) -> Changes:
     """Set the owner and/or the reviewer; None clears the field, KEEP leaves it."""
-    item, label = _for_write(session, requirement_id, expected_version)
+    field, yours = ("owner_id", owner_id) if not isinstance(owner_id, _Keep) else ("", None)
+    if not field and not isinstance(reviewer_id, _Keep):
+        field, yours = "reviewer_id", reviewer_id
+    item, label = _for_write(session, requirement_id, expected_version, field, yours)
     _refuse_if_closed(item, label, "owner or reviewer")
     changes: list[Change] = []
     new: dict[str, int | None] = {}
@@ -174,7 +211,7 @@ def set_due(
     due: dt.date | None,
     expected_version: int | None = None,
 ) -> Changes:
-    item, label = _for_write(session, requirement_id, expected_version)
+    item, label = _for_write(session, requirement_id, expected_version, "due_date", due)
     _refuse_if_closed(item, label, "due date")
     value = parse.date_in_range(due, "due date") if due is not None else None
     changes = []
@@ -193,7 +230,7 @@ def set_priority(
     priority: Priority,
     expected_version: int | None = None,
 ) -> Changes:
-    item, label = _for_write(session, requirement_id, expected_version)
+    item, label = _for_write(session, requirement_id, expected_version, "priority", priority)
     value = Priority(priority)
     changes = []
     if value != item.priority:
@@ -248,7 +285,7 @@ def change_status(
     Asking for done or not_applicable while working submits the item for review; asking
     for it while in review approves it. A done recurring item creates its next occurrence.
     """
-    item, label = _for_write(session, requirement_id, expected_version)
+    item, label = _for_write(session, requirement_id, expected_version, "status", status)
     note = validation.text(note, "note", max_chars=validation.MAX_NOTE_CHARS)
     step = workflow.plan(
         _state(item),

@@ -260,6 +260,52 @@ def test_stale_version_is_a_conflict_naming_who_and_when(reg):
     assert snapshot(reg) == before
 
 
+def test_two_app_instances_on_one_file_see_both_values_in_the_refusal(reg):
+    """Two windows on one SQLite file read the same item; the second save shows both values."""
+    from gpaitracker.migrate import open_register
+    from gpaitracker.services.workspace import Workspace
+
+    rid = item_id(reg, KEY)
+    _assign(reg)
+    window_a = Workspace(open_register(reg.home), OLGA)
+    window_b = Workspace(open_register(reg.home), RITA)
+    read_a = window_a.read(queries.row, requirement_id=rid)
+    read_b = window_b.read(queries.row, requirement_id=rid)
+    window_b.write(
+        register.set_due,
+        requirement_id=rid,
+        due=dt.date(2026, 1, 1),
+        expected_version=read_b.version,
+    )
+    before = snapshot(reg)
+    for call, kwargs, shown in (
+        (
+            register.set_due,
+            {"due": dt.date(2026, 2, 1)},
+            "due date is now 2026-01-01 (yours: 2026-02-01)",
+        ),
+        (
+            register.set_priority,
+            {"priority": Priority.HIGH},
+            "priority is now medium (yours: high)",
+        ),
+        (register.assign, {"owner_id": person_id(reg, ADA)}, f"owner is now {OLGA} (yours: {ADA})"),
+        (
+            register.change_status,
+            {"status": Status.IN_PROGRESS},
+            "status is now not_started (yours: in_progress)",
+        ),
+    ):
+        with pytest.raises(ConflictError) as refused:
+            window_a.write(call, requirement_id=rid, expected_version=read_a.version, **kwargs)
+        message = str(refused.value)
+        assert message.startswith(f"{KEY} was changed by {RITA} at 20")
+        assert shown in message and "nothing was saved" in message
+    assert snapshot(reg) == before
+    window_a.close()
+    window_b.close()
+
+
 def test_write_racing_a_concurrent_change_is_refused_by_the_version_counter(reg):
     """Two sessions read the same row; the second UPDATE matches no row and is refused."""
     from gpaitracker.db import session_scope
