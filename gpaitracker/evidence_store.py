@@ -145,6 +145,17 @@ class EvidenceStore:
     def of_home(cls, home: Path) -> EvidenceStore:
         return cls(paths.evidence_dir(home))
 
+    def where(self, sha256: str) -> str:
+        """Where an object is, for messages."""
+        return f"file {self.path_of(sha256)}"
+
+    def has(self, sha256: str) -> bool:
+        return self.path_of(sha256).is_file()
+
+    def size_of(self, sha256: str) -> int | None:
+        path = self.path_of(sha256)
+        return path.stat().st_size if path.is_file() else None
+
     def path_of(self, sha256: str) -> Path:
         if not _HEX64.match(sha256):
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gpaitracker.authz import Actor
 from gpaitracker.enums import Role, Status
-from gpaitracker.evidence_store import EvidenceStore
+from gpaitracker.evidence_db import AnyStore
 from gpaitracker.models import Person
 from gpaitracker.services import (
     ai_models,
@@ -55,7 +55,7 @@ def _actor(session: Session, person_id: int) -> Actor:
     return Actor.of(person)
 
 
-def create(*, session: Session, store: EvidenceStore, admin_name: str, admin_email: str) -> Actor:
+def create(*, session: Session, store: AnyStore, admin_name: str, admin_email: str) -> Actor:
     """Fill an empty register with the example, in the caller's transaction; returns its admin."""
     organisation.create_register(
         session=session,

@@ -20,7 +20,8 @@ from gpaitracker.authz import Actor, Permission, write_service
 from gpaitracker.changes import Changes
 from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError, StorageError, ValidationError
-from gpaitracker.evidence_store import EvidenceStore, StoredObject
+from gpaitracker.evidence_db import AnyStore
+from gpaitracker.evidence_store import StoredObject
 from gpaitracker.models import (
     AIModel,
     Evidence,
@@ -279,8 +280,8 @@ def _revision(session: Session, actor: Actor, ev: Evidence, obj: StoredObject, n
     )
 
 
-def _in_store(store: EvidenceStore, obj: StoredObject) -> None:
-    if not store.path_of(obj.sha256).is_file():
+def _in_store(store: AnyStore, obj: StoredObject) -> None:
+    if not store.has(obj.sha256):
         raise StorageError(
             f"file {obj.name} (sha256 {obj.sha256[:12]}) is not in the evidence store "
             f"{store.root}; import it again"
@@ -292,7 +293,7 @@ def add_file_evidence(
     *,
     session: Session,
     actor: Actor,
-    store: EvidenceStore,
+    store: AnyStore,
     requirement_id: int,
     source: StoredObject,
     title: str | None = None,
@@ -354,7 +355,7 @@ def add_revision(
     *,
     session: Session,
     actor: Actor,
-    store: EvidenceStore,
+    store: AnyStore,
     evidence_id: int,
     source: StoredObject,
     note: str = "",

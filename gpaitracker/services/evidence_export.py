@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from gpaitracker.errors import NotFoundError, StorageError, ValidationError
-from gpaitracker.evidence_store import CHUNK, EvidenceStore, Progress, display_name, read_into
+from gpaitracker.evidence_db import AnyStore
+from gpaitracker.evidence_store import CHUNK, Progress, display_name, read_into
 from gpaitracker.services import evidence
 
 VIEW_PREFIX = "gpaitracker-view-"
@@ -54,7 +55,7 @@ def _create_beside(out: Path) -> tuple[int, str]:
 def export(
     *,
     session: Session,
-    store: EvidenceStore,
+    store: AnyStore,
     evidence_id: int,
     out_path: str | os.PathLike[str],
     revision: int | None = None,
@@ -106,7 +107,7 @@ def export(
 def open_copy(
     *,
     session: Session,
-    store: EvidenceStore,
+    store: AnyStore,
     evidence_id: int,
     revision: int | None = None,
     parent: Path | None = None,

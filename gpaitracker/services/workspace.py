@@ -20,7 +20,7 @@ from gpaitracker import parse, paths, server_roles
 from gpaitracker.authz import Actor
 from gpaitracker.db import Register, session_scope
 from gpaitracker.errors import NotFoundError, PermissionDenied
-from gpaitracker.evidence_store import EvidenceStore
+from gpaitracker.evidence_db import AnyStore, store_for
 from gpaitracker.migrate import open_register
 from gpaitracker.models import Meta, Person
 
@@ -33,7 +33,7 @@ class Workspace:
         self.register = register
         self._acting_email = acting
         self._actor_id: int | None = None
-        self._store: EvidenceStore | None = None
+        self._store: AnyStore | None = None
         self._watch: Connection | None = None
 
     @classmethod
@@ -63,9 +63,11 @@ class Workspace:
         return self.register.url
 
     @property
-    def store(self) -> EvidenceStore:
+    def store(self) -> AnyStore:
+        """The file store beside a local register; the database itself on a server."""
         if self._store is None:
-            self._store = EvidenceStore.of_home(self.register.home)
+            reg = self.register
+            self._store = store_for(reg.engine, reg.home, reg.url)
         return self._store
 
     def read(self, fn: Callable[..., R], /, **kwargs: Any) -> R:
