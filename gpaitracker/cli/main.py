@@ -19,6 +19,7 @@ from gpaitracker.cli import (
     interchange_cmds,
     mdf_cmds,
     model_cmds,
+    move_cmds,
     people_cmds,
     provider_cmds,
     register_cmds,
@@ -72,6 +73,7 @@ MODULES = (
     report_cmds,
     interchange_cmds,
     server_cmds,
+    move_cmds,
 )
 # Which module defines each command: only that one is built for a run (argparse costs ~15 ms
 # for all of them, a tenth of a short command's run).
@@ -106,6 +108,7 @@ COMMANDS = {
     "backup": interchange_cmds,
     "restore": interchange_cmds,
     "server": server_cmds,
+    "migrate": move_cmds,
 }
 _VALUED = {"--home", "--db", "--as"}
 
@@ -164,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     from gpaitracker.errors import UserError
 
     try:
-        if getattr(args, "no_workspace", False):  # restore: the target may hold no register
+        # restore (the target may hold no register) and migrate open their registers themselves
+        if getattr(args, "no_workspace", False):
             return int(args.func(None, args))
         from gpaitracker.services.workspace import Workspace
 
