@@ -8,17 +8,19 @@ once, when the workspace is opened.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from gpaitracker import parse, paths, server_roles
 from gpaitracker.authz import Actor
-from gpaitracker.db import Register, session_scope
+from gpaitracker.db import Register, session_scope, translate_db_error
 from gpaitracker.errors import NotFoundError, PermissionDenied
 from gpaitracker.evidence_db import AnyStore, store_for
 from gpaitracker.migrate import open_register
@@ -149,6 +151,21 @@ class Workspace:
         The newest audit event id moves with every change made through GPAI Tracker; SQLite's
         data_version (kept on one connection) also moves for changes made by anything else.
         """
+        try:
+            return self._look()
+        except DBAPIError:
+            # The server restarted or the network dropped: a fresh connection, once.
+            self._drop_watch()
+        try:
+            return self._look()
+        except DBAPIError as exc:
+            self._drop_watch()
+            mapped = translate_db_error(exc, self.register.url)
+            if mapped is not None:
+                raise mapped from exc
+            raise
+
+    def _look(self) -> tuple[int, ...]:
         if self._watch is None:
             self._watch = self.register.engine.connect()
         newest = self._watch.execute(text("SELECT max(id) FROM audit_event")).scalar()
@@ -158,6 +175,13 @@ class Workspace:
             token += (int(version or 0),)
         self._watch.rollback()  # end the read, so the next look sees new commits
         return token
+
+    def _drop_watch(self) -> None:
+        if self._watch is not None:
+            with contextlib.suppress(DBAPIError):
+                self._watch.invalidate()
+                self._watch.close()
+            self._watch = None
 
     def close(self) -> None:
         if self._watch is not None:
