@@ -140,8 +140,9 @@ class MainWindow(QMainWindow):
         self.report_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
         self.report_action.setEnabled(self.ctx.may_edit)
 
+        self.team_action = QAction(self.tr("Connect to &team server…"), self)
         file_menu = self.menuBar().addMenu(self.tr("&File"))
-        file_menu.addAction(self.report_action)
+        file_menu.addActions([self.report_action, self.team_action])
         file_menu.addSeparator()
         from gpaitracker.ui.interchange_actions import InterchangeActions
 
@@ -200,6 +201,7 @@ class MainWindow(QMainWindow):
         self.refresh_action.triggered.connect(self._on_refresh)
         self.find_action.triggered.connect(self._on_find)
         self.quit_action.triggered.connect(self.close)
+        self.team_action.triggered.connect(self._on_team_server)
         self.about_action.triggered.connect(self._on_about)
         self.report_action.triggered.connect(self.reports_page.open_dialog)
         self.watch_timer.timeout.connect(self._on_watch)
@@ -238,6 +240,11 @@ class MainWindow(QMainWindow):
         self._token = self.ctx.ws.change_token()
         self.ctx.announce(None)
 
+    def _on_team_server(self) -> None:
+        from gpaitracker.ui.team_connect import switch_to_team_server
+
+        switch_to_team_server(self)
+
     def _on_find(self) -> None:
         self.nav.setCurrentRow(self.PAGES.index("register"))
         search = getattr(self.register_page, "search_edit", None)
@@ -249,7 +256,8 @@ class MainWindow(QMainWindow):
         """Another program (the command line, a second window) may have changed the register."""
         try:
             token = self.ctx.ws.change_token()
-        except Exception:
+        except Exception as exc:  # a server gone away: say so, keep trying
+            self.statusBar().showMessage(str(exc), WATCH_INTERVAL_MS)
             return
         if token != self._token:
             self._token = token

@@ -1,0 +1,126 @@
+"""The "Connect to team server" dialog against a real server; the password never in a file."""
+
+import pytest
+from PySide6.QtCore import QSettings
+from sqlalchemy.engine import make_url
+
+from gpaitracker.services import credentials
+from gpaitracker.ui import team_connect
+from gpaitracker.ui.team_connect import TeamConnectDialog
+from tests.team.helpers import PASSWORD, make_team
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def server(pg_url, home):
+    make_team(pg_url, home, demo=True)
+    return make_url(pg_url)
+
+
+class FakeKeyring:
+    def __init__(self):
+        self.saved = {}
+
+
+@pytest.fixture
+def keyring(monkeypatch):
+    fake = FakeKeyring()
+    monkeypatch.setattr(credentials, "keyring_available", lambda: True)
+    monkeypatch.setattr(credentials, "saved_password", lambda name: fake.saved.get(name))
+
+    def save(name, password):
+        fake.saved[name] = password
+        return True
+
+    monkeypatch.setattr(credentials, "save_password", save)
+    monkeypatch.setattr(credentials, "forget_password", lambda name: fake.saved.pop(name, None))
+    return fake
+
+
+def _fill(dialog, server, password=PASSWORD, user="olga"):
+    dialog.host_edit.setText(server.host)
+    dialog.port_spin.setValue(server.port)
+    dialog.database_edit.setText(server.database)
+    dialog.user_edit.setText(user)
+    dialog.password_edit.setText(password)
+
+
+def _settings_text(tmp_path):
+    return "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*.ini"))
+
+
+def test_connects_as_the_login_and_keeps_no_password_in_settings(qtbot, server, tmp_path):
+    dialog = TeamConnectDialog()
+    qtbot.addWidget(dialog)
+    _fill(dialog, server)
+    dialog.connect_button.click()
+    assert dialog.result() == TeamConnectDialog.DialogCode.Accepted, dialog.error_label.text()
+    assert dialog.workspace.actor().email == "olga@provider.eu"
+    dialog.workspace.close()
+    QSettings().sync()
+    text = _settings_text(tmp_path)
+    assert "olga" in text and server.database in text and PASSWORD not in text
+    again = TeamConnectDialog()
+    qtbot.addWidget(again)
+    assert again.user_edit.text() == "olga" and again.password_edit.text() == ""
+
+
+def test_wrong_password_is_shown_and_the_dialog_stays(qtbot, server):
+    dialog = TeamConnectDialog()
+    qtbot.addWidget(dialog)
+    _fill(dialog, server, password="not the password")
+    dialog.connect_button.click()
+    assert "refused the login" in dialog.error_label.text()
+    assert dialog.workspace is None and dialog.result() == 0
+
+
+def test_without_a_keyring_the_box_is_off(qtbot, monkeypatch):
+    monkeypatch.setattr(credentials, "keyring_available", lambda: False)
+    dialog = TeamConnectDialog()
+    qtbot.addWidget(dialog)
+    assert not dialog.remember_check.isEnabled() and not dialog.remember_check.isChecked()
+
+
+def test_password_kept_in_the_keyring_only_when_asked(qtbot, server, keyring, tmp_path):
+    dialog = TeamConnectDialog()
+    qtbot.addWidget(dialog)
+    _fill(dialog, server)
+    dialog.remember_check.setChecked(True)
+    dialog.connect_button.click()
+    dialog.workspace.close()
+    assert list(keyring.saved.values()) == [PASSWORD]
+    QSettings().sync()
+    assert PASSWORD not in _settings_text(tmp_path)
+    again = TeamConnectDialog()
+    qtbot.addWidget(again)
+    assert again.remember_check.isChecked() and again.password_edit.text() == PASSWORD
+    again.remember_check.setChecked(False)
+    again.connect_button.click()
+    again.workspace.close()
+    assert keyring.saved == {}
+
+
+def test_file_menu_opens_a_window_on_the_server(qtbot, server, org_ws, monkeypatch):
+    from gpaitracker.ui.app import make_context
+    from gpaitracker.ui.main_window import MainWindow
+
+    window = MainWindow(make_context(org_ws))
+    qtbot.addWidget(window)
+    window.show()
+
+    def run(dialog):
+        _fill(dialog, server, user="eve")
+        dialog._on_connect()
+        return dialog.result()
+
+    monkeypatch.setattr(TeamConnectDialog, "exec", run)
+    window.team_action.trigger()
+    opened = team_connect._open_windows.pop()
+    qtbot.addWidget(opened)
+    assert "eve@provider.eu" in opened.user_label.text()
+    assert "(read-only)" in opened.user_label.text()
+    assert not window.isVisible()
+    opened.close()
+    opened.ctx.worker.wait_all(5000)
+    opened.ctx.ws.close()
