@@ -141,6 +141,11 @@ class DatabaseEvidenceStore:
                 )
         return False
 
+    def put(self, sha256: str, chunks: list[bytes]) -> bool:
+        """Store bytes already known to hash to sha256 (a copy between registers)."""
+        with self._translated():
+            return self._insert(sha256, sum(map(len, chunks)), chunks)
+
     def has(self, sha256: str) -> bool:
         return self.size_of(sha256) is not None
 

@@ -10,9 +10,10 @@ the target holds either the whole register or nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,8 @@ import gpaitracker.models  # noqa: F401  (registers the tables)
 from gpaitracker import audit
 from gpaitracker.db import Register
 from gpaitracker.errors import Cancelled, StorageError
-from gpaitracker.evidence_db import AnyStore, store_for
+from gpaitracker.evidence_db import AnyStore, DatabaseEvidenceStore, store_for
+from gpaitracker.evidence_store import CHUNK
 
 # Server-only tables: logins mean nothing elsewhere; evidence objects are copied store to store.
 NOT_COPIED = frozenset({"team_login", "evidence_object", "evidence_chunk"})
@@ -65,6 +67,36 @@ def _refuse_unless_empty(conn: Connection, where: str) -> None:
             )
 
 
+def _chunks(store: AnyStore, digest: str) -> Iterator[bytes]:
+    if isinstance(store, DatabaseEvidenceStore):
+        yield from store.read_chunks(digest)
+        return
+    try:
+        with open(store.path_of(digest), "rb") as f:
+            while piece := f.read(CHUNK):
+                yield piece
+    except OSError as exc:
+        raise StorageError(
+            f"evidence {store.where(digest)} cannot be read: {exc.strerror}"
+        ) from None
+
+
+def _copy_object(src: AnyStore, dst: AnyStore, digest: str) -> str:
+    """Copy one object; returns the SHA-256 of the bytes copied."""
+    if isinstance(dst, DatabaseEvidenceStore):
+        pieces = list(_chunks(src, digest))
+        found = hashlib.sha256(b"".join(pieces)).hexdigest()
+        if found == digest:
+            dst.put(digest, pieces)
+        return found
+    with tempfile.TemporaryDirectory(prefix="gpaitracker-copy-") as folder:
+        path = os.path.join(folder, "object")
+        with open(path, "wb") as out:
+            for piece in _chunks(src, digest):
+                out.write(piece)
+        return dst.import_file(path).sha256
+
+
 def _copy_objects(
     source: Register, target: Register, progress: Progress | None, cancelled: Callable[[], bool]
 ) -> int:
@@ -76,20 +108,10 @@ def _copy_objects(
     for done, digest in enumerate(digests, 1):
         if cancelled():
             raise Cancelled("copy cancelled; the target register was left empty")
-        fd = src.open(digest)
-        try:
-            with tempfile.TemporaryDirectory(prefix="gpaitracker-copy-") as folder:
-                path = os.path.join(folder, "object")
-                with open(path, "wb") as out, os.fdopen(os.dup(fd), "rb") as inp:
-                    while piece := inp.read(1 << 20):
-                        out.write(piece)
-                stored = dst.import_file(path)
-        finally:
-            os.close(fd)
-        if stored.sha256 != digest:
+        if _copy_object(src, dst, digest) != digest:
             raise StorageError(
                 f"evidence {src.where(digest)} no longer matches its SHA-256; run "
-                "gpaitracker check on the source; nothing was copied"
+                "gpaitracker check on the source; no rows were copied"
             )
         if progress is not None:
             progress("evidence", done, len(digests))
