@@ -239,6 +239,11 @@ def open_register(
             _migrate(register, state[1], sqlite_path if existed else None)
     except DBAPIError as exc:
         engine.dispose()
+        if getattr(exc.orig, "sqlstate", None) == "42501" and state is not None:
+            raise StorageError(
+                f"the register at {shown} is at schema {state[1]} and needs an upgrade this "
+                "login may not make; its owner must run: gpaitracker server init URL"
+            ) from exc
         mapped = translate_db_error(exc, register.url)
         if mapped is not None:
             raise mapped from exc

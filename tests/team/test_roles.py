@@ -142,3 +142,18 @@ def test_wrong_password_is_a_clear_error(team):
     url = make_url(team.url("olga")).set(password="wrong").render_as_string(hide_password=False)
     with pytest.raises(StorageError, match="refused the login"):
         open_register(team.home, url)
+
+
+def test_a_login_that_may_not_upgrade_the_schema_is_told_who_can(team):
+    from alembic import command
+
+    from gpaitracker.migrate import _alembic_config, open_register
+
+    owner = open_register(team.home, team.owner_url)
+    cfg = _alembic_config()
+    with owner.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "-1")
+    owner.engine.dispose()
+    with pytest.raises(StorageError, match=r"at schema \S+ and needs an upgrade.*owner must run"):
+        open_register(team.home, team.url("olga"))
