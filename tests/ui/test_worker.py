@@ -34,11 +34,14 @@ class Sink(QObject):
 
 def _run(qtbot, job):
     worker, sink = Worker(), Sink()
-    task = worker.start(job)
-    task.signals.finished.connect(sink.on_finished)
-    task.signals.failed.connect(sink.on_failed)
-    task.signals.crashed.connect(sink.on_crashed)
-    task.signals.progressed.connect(sink.on_progress)
+    # Connected by start(), before the job runs: a job that ends at once is heard too.
+    task = worker.start(
+        job,
+        finished=sink.on_finished,
+        failed=sink.on_failed,
+        crashed=sink.on_crashed,
+        progressed=sink.on_progress,
+    )
     qtbot.waitUntil(lambda: bool(sink.results or sink.errors or sink.crashes), timeout=15_000)
     worker.wait_all()
     return task, sink
