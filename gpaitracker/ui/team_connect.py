@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QSettings, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gpaitracker.services import credentials
+from gpaitracker.ui.worker import Task, Worker
 
 if TYPE_CHECKING:
     from gpaitracker.services.workspace import Workspace
@@ -39,6 +39,9 @@ class TeamConnectDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Connect to team server"))
         self.workspace: Workspace | None = None
+        self.worker = Worker(self)
+        self.task: Task | None = None
+        self._given_up = False
         self.host_edit = QLineEdit()
         self.port_spin = QSpinBox()
         self.port_spin.setRange(1, 65535)
@@ -102,11 +105,10 @@ class TeamConnectDialog(QDialog):
         )
 
     def _on_connect(self) -> None:
+        """Connect in the background (a server may take seconds to answer); the dialog waits."""
         from gpaitracker.errors import UserError
-        from gpaitracker.services.workspace import Workspace
 
         self.error_label.clear()
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             url = credentials.server_url(
                 self.host_edit.text(),
@@ -115,20 +117,37 @@ class TeamConnectDialog(QDialog):
                 self.user_edit.text(),
                 self.password_edit.text(),
             )
-            ws = Workspace.open(None, url, create=False)
-            try:
-                ws.actor()  # the login must act as someone in the register
-            except UserError:
-                ws.close()
-                raise
         except UserError as exc:
             self.error_label.setText(str(exc))
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        self.connect_button.setEnabled(False)
+        self.error_label.setText(self.tr("Connecting…"))
+        self.task = self.worker.start(
+            lambda _progress, _cancelled: _open(url),
+            finished=self._on_connected,
+            failed=self._on_failed,
+            crashed=self._on_failed,
+        )
+
+    def reject(self) -> None:
+        self._given_up = True  # a connection still on its way is closed when it arrives
+        super().reject()
+
+    @Slot(object)
+    def _on_connected(self, ws: Workspace) -> None:
+        self.connect_button.setEnabled(True)
+        if self._given_up:
+            ws.close()
+            return
+        self.error_label.clear()
         self._save()
         self.workspace = ws
         self.accept()
+
+    @Slot(object)
+    def _on_failed(self, error: object) -> None:
+        self.connect_button.setEnabled(True)
+        self.error_label.setText(str(error))
 
     def _save(self) -> None:
         settings = QSettings()
@@ -141,6 +160,20 @@ class TeamConnectDialog(QDialog):
         if remember and credentials.save_password(self._account(), self.password_edit.text()):
             return
         credentials.forget_password(self._account())
+
+
+def _open(url: str) -> Workspace:
+    """The workspace on the server, if the login may act as someone in the register."""
+    from gpaitracker.errors import UserError
+    from gpaitracker.services.workspace import Workspace
+
+    ws = Workspace.open(None, url, create=False)
+    try:
+        ws.actor()
+    except UserError:
+        ws.close()
+        raise
+    return ws
 
 
 def switch_to_team_server(window: QMainWindow) -> QMainWindow | None:

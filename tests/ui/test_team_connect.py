@@ -57,6 +57,12 @@ def _fill(dialog, server, password=PASSWORD, user="olga"):
     dialog.password_edit.setText(password)
 
 
+def _connect(qtbot, dialog):
+    """Click Connect and wait for the background connection to end either way."""
+    dialog.connect_button.click()
+    qtbot.waitUntil(lambda: dialog.connect_button.isEnabled(), timeout=20_000)
+
+
 def _settings_text(tmp_path):
     return "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*.ini"))
 
@@ -65,7 +71,7 @@ def test_connects_as_the_login_and_keeps_no_password_in_settings(qtbot, server, 
     dialog = TeamConnectDialog()
     qtbot.addWidget(dialog)
     _fill(dialog, server)
-    dialog.connect_button.click()
+    _connect(qtbot, dialog)
     assert dialog.result() == TeamConnectDialog.DialogCode.Accepted, dialog.error_label.text()
     assert dialog.workspace.actor().email == "olga@provider.eu"
     dialog.workspace.close()
@@ -81,8 +87,19 @@ def test_wrong_password_is_shown_and_the_dialog_stays(qtbot, server):
     dialog = TeamConnectDialog()
     qtbot.addWidget(dialog)
     _fill(dialog, server, password="not the password")
-    dialog.connect_button.click()
+    _connect(qtbot, dialog)
     assert "refused the login" in dialog.error_label.text()
+    assert dialog.workspace is None and dialog.result() == 0
+
+
+def test_cancel_while_connecting_keeps_nothing_open(qtbot, server):
+    dialog = TeamConnectDialog()
+    qtbot.addWidget(dialog)
+    _fill(dialog, server)
+    dialog.connect_button.click()
+    dialog.reject()
+    assert dialog.task.wait(20)
+    qtbot.waitUntil(lambda: dialog.connect_button.isEnabled(), timeout=5_000)
     assert dialog.workspace is None and dialog.result() == 0
 
 
@@ -98,7 +115,7 @@ def test_password_kept_in_the_keyring_only_when_asked(qtbot, server, keyring, tm
     qtbot.addWidget(dialog)
     _fill(dialog, server)
     dialog.remember_check.setChecked(True)
-    dialog.connect_button.click()
+    _connect(qtbot, dialog)
     dialog.workspace.close()
     assert list(keyring.saved.values()) == [PASSWORD]
     QSettings().sync()
@@ -107,7 +124,7 @@ def test_password_kept_in_the_keyring_only_when_asked(qtbot, server, keyring, tm
     qtbot.addWidget(again)
     assert again.remember_check.isChecked() and again.password_edit.text() == PASSWORD
     again.remember_check.setChecked(False)
-    again.connect_button.click()
+    _connect(qtbot, again)
     again.workspace.close()
     assert keyring.saved == {}
 
@@ -130,7 +147,7 @@ def test_file_menu_opens_a_window_on_the_server(qtbot, server, org_ws, monkeypat
 
     def run(dialog):
         _fill(dialog, server, user="eve")
-        dialog._on_connect()
+        _connect(qtbot, dialog)
         return dialog.result()
 
     monkeypatch.setattr(TeamConnectDialog, "exec", run)
