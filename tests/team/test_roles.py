@@ -157,3 +157,24 @@ def test_a_login_that_may_not_upgrade_the_schema_is_told_who_can(team):
     owner.engine.dispose()
     with pytest.raises(StorageError, match=r"at schema \S+ and needs an upgrade.*owner must run"):
         open_register(team.home, team.url("olga"))
+
+
+def test_admin_login_manages_people_but_not_the_trail(team):
+    from gpaitracker.enums import Role
+    from gpaitracker.services import team as team_service
+
+    owner = team.ws()
+    owner.write(
+        team_service.add_user,
+        email="adm@provider.eu",
+        role=Role.ADMIN,
+        login="adm",
+        password=PASSWORD,
+    )
+    owner.close()
+    adm = team.ws("adm")
+    adm.write(people.add_person, name="New Officer", email="new@provider.eu", role="officer")
+    assert adm.read(lookup.person_id, email="new@provider.eu")
+    with pytest.raises(PermissionDenied), session_scope(adm.register, write=True) as s:
+        s.execute(text("DELETE FROM audit_event"))
+    adm.close()
