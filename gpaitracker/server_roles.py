@@ -1,9 +1,10 @@
 """PostgreSQL roles for the app's roles: grants, logins, and which person a login acts as.
 
 Each register database gets five group roles named after it (``<database>_officer`` ...):
-executive and auditor read; reviewer and officer also change the register and evidence;
-admin also people, the organisation, catalogues and settings. No group may UPDATE, DELETE or
-TRUNCATE the audit trail (and a trigger from migration 0008 refuses it to everyone).
+executive and auditor read; reviewer and officer also change the register and evidence (every
+table but ADMIN_TABLES); admin also people, the organisation, catalogues and settings. No
+group may UPDATE, DELETE or TRUNCATE the audit trail (a trigger from migration 0008 refuses it
+to everyone).
 Logins are members of exactly one group, so the database itself enforces what the app shows.
 """
 
@@ -22,16 +23,11 @@ if TYPE_CHECKING:
 
 READ_ONLY = frozenset({Role.EXECUTIVE, Role.AUDITOR})
 EDITORS = frozenset({Role.OFFICER, Role.REVIEWER})
-# What officers and reviewers change: register items, comments, evidence and models.
-EDIT_TABLES = (
-    "requirement",
-    "comment",
-    "evidence",
-    "evidence_revision",
-    "evidence_link",
-    "evidence_object",
-    "evidence_chunk",
-    "ai_model",
+# What only admins change: people, the organisation, catalogues, settings and logins.
+# Officers and reviewers change everything else (register items, comments, evidence, models,
+# reports, requests, incidents, ...), so a table a later migration adds is theirs too.
+ADMIN_TABLES = frozenset(
+    {"person", "organisation", "catalogue", "catalogue_entry", "meta", "team_login"}
 )
 APPEND_ONLY = "audit_event"
 _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,62}\Z")
@@ -93,11 +89,12 @@ def grant_roles(conn: Connection) -> list[str]:
             continue
         conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {group}"))
         conn.execute(text(f"GRANT INSERT ON {APPEND_ONLY} TO {group}"))
-        writable = (
-            [t for t in tables if t not in (APPEND_ONLY, "alembic_version")]
-            if role == Role.ADMIN
-            else [t for t in EDIT_TABLES if t in tables]
-        )
+        writable = [
+            t
+            for t in tables
+            if t not in (APPEND_ONLY, "alembic_version")
+            and (role == Role.ADMIN or t not in ADMIN_TABLES)
+        ]
         for table in writable:
             conn.execute(text(f"GRANT INSERT, UPDATE, DELETE ON {q(conn, table)} TO {group}"))
     return names

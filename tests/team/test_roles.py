@@ -178,3 +178,30 @@ def test_admin_login_manages_people_but_not_the_trail(team):
     with pytest.raises(PermissionDenied), session_scope(adm.register, write=True) as s:
         s.execute(text("DELETE FROM audit_event"))
     adm.close()
+
+
+def test_grants_follow_the_app_roles_table_by_table(team):
+    from gpaitracker.server_roles import ADMIN_TABLES
+
+    with team.ws().register.engine.connect() as conn:
+        tables = [
+            t
+            for (t,) in conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
+        ]
+
+        def may(login, table, what):
+            return conn.execute(
+                text("SELECT has_table_privilege(:l, :t, :w)"), {"l": login, "t": table, "w": what}
+            ).scalar()
+
+        for table in tables:
+            assert may("eve", table, "SELECT") and not may("eve", table, "INSERT")
+            for what in ("UPDATE", "DELETE"):
+                assert not may("olga", "audit_event", what)
+            if table in ("audit_event", "alembic_version"):
+                continue
+            assert may("olga", table, "UPDATE") == (table not in ADMIN_TABLES), table
+    assert {"request", "incident", "report_record", "requirement"} <= set(tables)
+    assert may  # every table checked above
