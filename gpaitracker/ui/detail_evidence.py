@@ -7,6 +7,7 @@ never opened directly.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -250,12 +251,15 @@ class EvidenceBox(QGroupBox):
             QDesktopServices.openUrl(QUrl(row.url))
             return
         ws = self.ctx.ws
+        heard = threading.Event()  # the job ends only once _Opening listens for its end
 
         def job(_progress: object, _cancelled: object) -> Path:
+            heard.wait(10)
             return ws.read(evidence_export.open_copy, store=ws.store, evidence_id=row.id)
 
         self.last_task = self.ctx.worker.start(job)
         _Opening(self, self.last_task, row.title)
+        heard.set()
 
     @Slot()
     def _on_unlink(self) -> None:
