@@ -200,3 +200,28 @@ def pg_empty_url(pg_cluster) -> str:
     pg_admin_execute(pg_cluster, f"CREATE DATABASE {name}")
     yield pg_cluster.url(name)
     pg_admin_execute(pg_cluster, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def _pg_team_template(pg_cluster, tmp_path_factory) -> str:
+    """The example register on the server with its roles and a login per role, made once."""
+    from tests.team.helpers import make_team
+
+    pg_admin_execute(pg_cluster, "CREATE DATABASE gpai_team_template")
+    make_team(
+        pg_cluster.url("gpai_team_template"), tmp_path_factory.mktemp("team-template"), demo=True
+    )
+    return "gpai_team_template"
+
+
+@pytest.fixture
+def pg_team(pg_cluster, _pg_team_template, home):
+    """A team register of this test's own: the example register, roles, logins (see helpers)."""
+    from tests.team.helpers import Team, refresh_team
+
+    name = f"gpai_test_{next(_pg_counter)}"
+    pg_admin_execute(pg_cluster, f"CREATE DATABASE {name} TEMPLATE {_pg_team_template}")
+    url = pg_cluster.url(name)
+    refresh_team(url, home)
+    yield Team(url, home)
+    pg_admin_execute(pg_cluster, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -59,3 +59,16 @@ def make_team(owner_url: str, home, *, demo: bool = False) -> Team:
         ws.write(team.add_user, email=email, role=role, login=login, password=PASSWORD)
     ws.close()
     return Team(owner_url, home)
+
+
+def refresh_team(owner_url: str, home) -> None:
+    """A copy of a team register under a new database name: its own roles, the same logins."""
+    from gpaitracker import server_roles
+    from gpaitracker.db import session_scope
+
+    reg = open_register(home, owner_url)
+    team.init_server(reg)
+    with session_scope(reg, write=True) as session:
+        for login, (_email, role) in PEOPLE.items():
+            server_roles.create_login(session.connection(), login, PASSWORD, role)
+    reg.engine.dispose()

@@ -8,7 +8,7 @@ from gpaitracker.enums import Role, Status
 from gpaitracker.migrate import open_register
 from gpaitracker.services import audit_trail, demo, queries, team
 from gpaitracker.services.workspace import Workspace
-from tests.team.helpers import ADA, PASSWORD, make_team
+from tests.team.helpers import ADA, PASSWORD
 
 OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED)
 
@@ -48,8 +48,8 @@ def assert_nothing_lost(ws: Workspace, run: Run, since: int) -> None:
 
 
 @pytest.mark.postgres
-def test_eight_processes_two_hundred_edits_each_on_a_server(pg_url, home, tmp_path):
-    crew = make_team(pg_url, home, demo=True)
+def test_eight_processes_two_hundred_edits_each_on_a_server(pg_team, home, tmp_path):
+    crew = pg_team
     owner = crew.ws()
     logins = ["olga", "rita"]
     for n in range(6):

@@ -9,7 +9,6 @@ from gpaitracker import checks
 from gpaitracker.errors import PermissionDenied
 from gpaitracker.evidence_db import DatabaseEvidenceStore
 from gpaitracker.services import evidence_export, evidence_import, lookup
-from tests.team.helpers import make_team
 
 pytestmark = pytest.mark.postgres
 KEY = "atlas-2/AIA-53-1-a"
@@ -17,8 +16,8 @@ MIB = 1 << 20
 
 
 @pytest.fixture
-def team(pg_url, home):
-    return make_team(pg_url, home, demo=True)
+def team(pg_team):
+    return pg_team
 
 
 def _count(ws, sql):

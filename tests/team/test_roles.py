@@ -9,15 +9,15 @@ from gpaitracker.db import session_scope
 from gpaitracker.errors import PermissionDenied, StorageError
 from gpaitracker.services import audit_trail, lookup, people, register
 from tests.conftest import run_cli, run_main
-from tests.team.helpers import ADA, PASSWORD, make_team
+from tests.team.helpers import ADA, PASSWORD
 
 pytestmark = pytest.mark.postgres
 KEY = "atlas-2/AIA-53-1-a"
 
 
 @pytest.fixture
-def team(pg_url, home):
-    return make_team(pg_url, home, demo=True)
+def team(pg_team):
+    return pg_team
 
 
 def test_server_init_and_add_user_from_the_command_line(pg_empty_url, home):

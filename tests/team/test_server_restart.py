@@ -7,7 +7,6 @@ from sqlalchemy import text
 
 from gpaitracker.errors import StorageError
 from gpaitracker.services import audit_trail, lookup, queries, register
-from tests.team.helpers import make_team
 
 pytestmark = pytest.mark.postgres
 KEY = "atlas-2/AIA-53-1-a"
@@ -18,8 +17,8 @@ def _trail_length(ws):
         return conn.execute(text("SELECT count(*) FROM audit_event")).scalar()
 
 
-def test_restart_while_open_reconnects_and_a_write_while_down_is_reported(pg_cluster, pg_url, home):
-    crew = make_team(pg_url, home, demo=True)
+def test_restart_while_open_reconnects_and_a_write_while_down_is_reported(pg_cluster, pg_team):
+    crew = pg_team
     olga = crew.ws("olga")
     rid = olga.read(lookup.requirement_id, key=KEY)
     token = olga.change_token()
@@ -46,8 +45,8 @@ def test_restart_while_open_reconnects_and_a_write_while_down_is_reported(pg_clu
     olga.close()
 
 
-def test_connection_lost_in_the_middle_of_a_write_leaves_nothing_half_written(pg_url, home):
-    crew = make_team(pg_url, home, demo=True)
+def test_connection_lost_in_the_middle_of_a_write_leaves_nothing_half_written(pg_team):
+    crew = pg_team
     owner = crew.ws()
     rid = owner.read(lookup.requirement_id, key=KEY)
     before_row = owner.read(queries.row, requirement_id=rid)

@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from gpaitracker.services import credentials
 from gpaitracker.ui import team_connect
 from gpaitracker.ui.team_connect import TeamConnectDialog
-from tests.team.helpers import PASSWORD, make_team
+from tests.team.helpers import PASSWORD
 
 pytestmark = pytest.mark.postgres
 
@@ -24,9 +24,8 @@ def _collect_on_the_gui_thread():
 
 
 @pytest.fixture
-def server(pg_url, home):
-    make_team(pg_url, home, demo=True)
-    return make_url(pg_url)
+def server(pg_team):
+    return make_url(pg_team.owner_url)
 
 
 class FakeKeyring:
