@@ -20,7 +20,7 @@ run: venv
 	$(BIN)/gpaitracker
 
 test: venv
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n auto
 
 lint: venv
 	$(BIN)/ruff check gpaitracker tests benchmarks

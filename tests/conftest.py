@@ -143,6 +143,26 @@ def _fresh_qsettings(tmp_path, request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _qt_garbage_on_the_gui_thread(request):
+    """As in the app (gpaitracker.ui.gc_guard): no automatic collection while a Qt test runs,
+    so a worker thread never frees a Qt object; what the test left is collected here, on the
+    GUI thread, once its widgets are closed."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()
+
+
 # PostgreSQL: one throwaway cluster per test run, started on first use and stopped at the end.
 # Missing server binaries fail the tests that need them, with the reason: they never skip.
 

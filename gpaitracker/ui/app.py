@@ -82,9 +82,11 @@ def run_gui(args: argparse.Namespace) -> int:
     app.processEvents()
 
     from gpaitracker.errors import UserError
+    from gpaitracker.ui.gc_guard import GarbageCollector
     from gpaitracker.ui.messages import install_excepthook
 
     install_excepthook()
+    collector = GarbageCollector(app)  # cycles are freed on this thread, never on a worker
     try:
         ws = open_workspace(args, first)
         if ws is None:
@@ -103,4 +105,5 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         return int(app.exec())
     finally:
+        collector.stop()
         ws.close()
