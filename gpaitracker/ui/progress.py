@@ -57,9 +57,12 @@ class ProgressDialog(QProgressDialog):
         self.setMinimumWidth(420)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
+        self._ended = False
         self._connect()
         if poll is not None:
             self.timer.start()
+        if task.wait(0):  # it ended before its signals were heard here: close all the same
+            QTimer.singleShot(0, self._on_ended)
 
     def _connect(self) -> None:
         self.canceled.connect(self._on_canceled)
@@ -103,6 +106,9 @@ class ProgressDialog(QProgressDialog):
 
     @Slot(object)
     def _on_ended(self, _result: object = None) -> None:
+        if self._ended:
+            return
+        self._ended = True
         self.timer.stop()
         self.canceled.disconnect(self._on_canceled)
         self.reset()
