@@ -247,18 +247,15 @@ class ImportRun(QObject):
 
     def start(self, job: ImportJob) -> Task:
         self.job = job
-        self.task = self.ctx.worker.start(job)
+        # The slots are connected by start(), before the job runs: one that fails at once
+        # (every file refused) is heard too.
+        self.task = self.ctx.worker.start(
+            job, finished=self._on_finished, failed=self._on_failed, crashed=self._on_crashed
+        )
         label = tr("Adding {n} files to {key}").format(n=len(job.files), key=self.key)
         ProgressDialog(self.task, label, tr("Adding evidence"), self.widget, poll=self._poll)
-        self._connect()
         _RUNNING.add(self)
         return self.task
-
-    def _connect(self) -> None:
-        assert self.task is not None
-        self.task.signals.finished.connect(self._on_finished)
-        self.task.signals.failed.connect(self._on_failed)
-        self.task.signals.crashed.connect(self._on_crashed)
 
     def _poll(self) -> tuple[int, int, str]:
         job = self.job
