@@ -153,7 +153,13 @@ class ImportPreviewDialog(QDialog):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        # Sheet, row, item key and result as wide as their text (a key never wraps); the
+        # reason takes the rest.
+        for column in range(4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.skip_invalid = QCheckBox(self.tr("Skip the rejected rows and apply the others"))
         self.skip_invalid.setVisible(counts["rejected"] > 0)
