@@ -9,9 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from gpaitracker import parse, validation
+from gpaitracker import audit, parse, validation
+from gpaitracker.audit import Change
+from gpaitracker.authz import Actor
+from gpaitracker.changes import Changes
+from gpaitracker.enums import Entity
 from gpaitracker.errors import NotFoundError, ValidationError
 from gpaitracker.models import Evidence, Incident, Person, RegisterRequest, Requirement
+from gpaitracker.services.register import check_version
 
 
 def text(value: object, field: str, *, max_chars: int = 300, required: bool = False) -> str:
@@ -77,16 +82,29 @@ def evidence_item(session: Session, model_id: int, codes: Sequence[str], what: s
     )
 
 
-def owner_change(
-    session: Session, row: RegisterRequest | Incident, owner_id: int | None
-) -> tuple[int | None, int | None] | None:
-    """Set a record's owner (an active person, or None); the old and new id if it changed."""
+def reassign(
+    session: Session,
+    actor: Actor,
+    entity: Entity,
+    row: RegisterRequest | Incident,
+    label: str,
+    owner_id: int | None,
+    expected_version: int | None,
+) -> Changes:
+    """Give a request or an incident to an active person (None: nobody), audited; refused when
+    someone changed the record since expected_version was read."""
+    assert row.id is not None
+    check_version(session, entity, row.id, label, row.row_version, expected_version)
     new = person(session, owner_id, "owner")
     old = row.owner_id
-    if new == old:
-        return None
-    row.owner_id = new
-    return old, new
+    if new != old:
+        row.owner_id = new
+        session.add(row)
+        session.flush()
+        audit.record(
+            session, actor, [Change("update", entity, row.id, label, "owner_id", old, new)]
+        )
+    return audit.change_set(session)
 
 
 def check_evidence(session: Session, evidence_id: int | None) -> int | None:

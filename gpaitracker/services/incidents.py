@@ -22,8 +22,8 @@ from gpaitracker.services.gpai_records import (
     check_day,
     check_evidence,
     evidence_item,
-    owner_change,
     person,
+    reassign,
     text,
 )
 from gpaitracker.services.incident_reads import IncidentRow as IncidentRow
@@ -213,12 +213,4 @@ def assign(
     """Give the incident to someone to handle (None: nobody)."""
     inc = _load(session, incident_id)
     assert inc.id is not None
-    check_version(session, INC, inc.id, label(inc.id), inc.row_version, expected_version)
-    changed = owner_change(session, inc, owner_id)
-    if changed is not None:
-        session.add(inc)
-        session.flush()
-        audit.record(
-            session, actor, [Change("update", INC, inc.id, label(inc.id), "owner_id", *changed)]
-        )
-    return audit.change_set(session)
+    return reassign(session, actor, INC, inc, label(inc.id), owner_id, expected_version)

@@ -24,8 +24,8 @@ from gpaitracker.services.gpai_records import (
     check_day,
     check_evidence,
     evidence_item,
-    owner_change,
     person,
+    reassign,
     text,
 )
 from gpaitracker.services.register import check_version
@@ -216,12 +216,4 @@ def assign(
     """Give the request to someone to answer (None: nobody)."""
     req = _load(session, request_id)
     assert req.id is not None
-    check_version(session, REQ, req.id, label(req.id), req.row_version, expected_version)
-    changed = owner_change(session, req, owner_id)
-    if changed is not None:
-        session.add(req)
-        session.flush()
-        audit.record(
-            session, actor, [Change("update", REQ, req.id, label(req.id), "owner_id", *changed)]
-        )
-    return audit.change_set(session)
+    return reassign(session, actor, REQ, req, label(req.id), owner_id, expected_version)
