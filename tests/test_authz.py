@@ -19,6 +19,7 @@ INTERNAL_STEPS = {
     "gpaitracker.services.catalogues.install_shipped",
     "gpaitracker.services.catalogues.apply_to_model",
     "gpaitracker.services.scope.apply",
+    "gpaitracker.services.gpai_records.reassign",
 }
 
 
